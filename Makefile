@@ -1,0 +1,37 @@
+# The two set-up commands of the README are `make test` and `make run`.
+# Everything else here is for developers.
+PYTHON ?= python3
+PORT ?= 8765
+LINT_VENV := .cache/lint
+LINT_TOOLS := ruff==0.17.5 pylint-odoo==10.0.12
+
+.PHONY: test run lint format emulator bench i18n clean
+
+test:  ## fresh database on a throwaway PostgreSQL, install, pytest-odoo
+	$(PYTHON) dev/harness.py test $(if $(PYTEST_ARGS),-- $(PYTEST_ARGS),)
+
+run:  ## demo database + Vchasno emulator + Odoo on http://127.0.0.1:8069
+	$(PYTHON) dev/harness.py run
+
+emulator:  ## the Vchasno emulator alone on 127.0.0.1:$(PORT)
+	$(PYTHON) -m tools.emulator --host 127.0.0.1 --port $(PORT)
+
+$(LINT_VENV)/bin/ruff:
+	$(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/pip install -q $(LINT_TOOLS)
+
+lint: $(LINT_VENV)/bin/ruff  ## ruff, ruff format --check, pylint-odoo (OCA mandatory checks)
+	$(LINT_VENV)/bin/ruff check .
+	$(LINT_VENV)/bin/ruff format --check .
+	$(LINT_VENV)/bin/pylint --rcfile=.pylintrc-mandatory --ignore=dev,bench,.cache,.odoo-addons,.harness \
+		$$(git ls-files '*.py' '*.xml' '*.csv' '*.po' '*.pot' | grep -vE '^(dev|bench)/' | xargs -n1 dirname | sort -u | grep -v '^\.$$' | sed 's|$$|/|') __init__.py __manifest__.py
+
+format: $(LINT_VENV)/bin/ruff
+	$(LINT_VENV)/bin/ruff check --fix .
+	$(LINT_VENV)/bin/ruff format .
+
+bench:  ## benchmarks, run by hand (see bench/README.md)
+	$(PYTHON) bench/bench_protocol.py
+
+clean:
+	rm -rf .harness .odoo-addons .pytest_cache

@@ -1,0 +1,292 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import receipt_maths as rm
+from ..tools.vchasno_errors import VchasnoPayloadError
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    vchasno_receipt_ids = fields.One2many("vchasno.receipt", "payment_id",
+                                          string="Fiscal receipts")
+    vchasno_receipt_count = fields.Integer(compute="_compute_vchasno_receipt_count")
+    vchasno_state = fields.Selection(
+        [("none", "Not fiscalized"), ("pending", "Pending"), ("done", "Fiscalized"),
+         ("error", "Error"), ("returned", "Returned")],
+        string="Fiscal status",
+        compute="_compute_vchasno_state",
+    )
+    vchasno_fiscal_number = fields.Char(string="Fiscal number",
+                                        compute="_compute_vchasno_state")
+    vchasno_cashier_id = fields.Many2one(
+        "res.users",
+        string="Cashier",
+        default=lambda self: self.env.user,
+        copy=False,
+        help="The cashier named on the fiscal receipt.",
+    )
+    vchasno_fiscalize = fields.Boolean(
+        string="Fiscal receipt",
+        copy=False,
+        help="For journals set to 'Ask each time': make a fiscal receipt for "
+        "this payment.",
+    )
+
+    @api.depends("vchasno_receipt_ids")
+    def _compute_vchasno_receipt_count(self):
+        for payment in self:
+            payment.vchasno_receipt_count = len(payment.vchasno_receipt_ids)
+
+    @api.depends("vchasno_receipt_ids.state", "vchasno_receipt_ids.fiscal_number")
+    def _compute_vchasno_state(self):
+        for payment in self:
+            receipts = payment.vchasno_receipt_ids.filtered(
+                lambda r: r.state != "cancelled" and not r.superseded
+            )
+            main = receipts.filtered(lambda r: r.kind in ("sale", "return"))[:1]
+            if not main:
+                payment.vchasno_state = "none"
+            elif main.state == "done":
+                cancelled = receipts.filtered(
+                    lambda r, m=main: r.original_receipt_id == m and r.state == "done"
+                )
+                payment.vchasno_state = "returned" if cancelled else "done"
+            elif main.state == "error":
+                payment.vchasno_state = "error"
+            else:
+                payment.vchasno_state = "pending"
+            payment.vchasno_fiscal_number = main.fiscal_number
+
+    # === CRUD / workflow overrides === #
+
+    def action_post(self):
+        # EXTENDS account: a posted customer payment into a journal with a
+        # register gets its receipt queued in the same transaction; the call to
+        # Vchasno happens later, after commit (RELIABILITY.md §0).
+        res = super().action_post()
+        self.filtered(lambda p: p._vchasno_should_fiscalize())._vchasno_enqueue()
+        return res
+
+    def action_draft(self):
+        # EXTENDS account: a receipt not sent yet is cancelled; a receipt that
+        # Vchasno issued is corrected by a return receipt, never deleted.
+        self._vchasno_reverse_receipts()
+        return super().action_draft()
+
+    def action_cancel(self):
+        # EXTENDS account: same rule as reset to draft.
+        self._vchasno_reverse_receipts()
+        return super().action_cancel()
+
+    # === Actions (buttons and server actions) === #
+
+    def action_vchasno_fiscalize(self):
+        """Queue and send receipts for payments that have none (server action)."""
+        for payment in self:
+            payment._vchasno_check_eligible()
+        receipts = self._vchasno_enqueue(force=True)
+        for receipt in receipts:
+            receipt._send_now()
+        if len(receipts) == 1:
+            return receipts._open_or_notify()
+        return True
+
+    def action_vchasno_retry(self):
+        receipts = self.vchasno_receipt_ids.filtered(lambda r: r.state == "error")
+        if not receipts:
+            raise UserError(_("None of the selected payments has a receipt in error."))
+        return receipts.action_retry()
+
+    def action_vchasno_issue_return(self):
+        """Reverse the fiscal receipt of the selected payments (server action)."""
+        reversals = self.env["vchasno.receipt"]
+        for payment in self:
+            receipt = payment._vchasno_main_receipt()
+            if not receipt or receipt.state != "done":
+                raise UserError(_("%(payment)s has no issued fiscal receipt to return.",
+                                  payment=payment.display_name))
+            reversals |= receipt._issue_reversal()
+        return reversals._open_or_notify() if len(reversals) == 1 else True
+
+    def action_vchasno_view_receipts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "l10n_ua_vchasno_kasa.vchasno_receipt_action"
+        )
+        action["domain"] = [("payment_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        if len(self.vchasno_receipt_ids) == 1:
+            action.update(view_mode="form", res_id=self.vchasno_receipt_ids.id,
+                          views=[(False, "form")])
+        return action
+
+    def action_vchasno_print(self):
+        self.ensure_one()
+        receipt = self._vchasno_main_receipt()
+        if not receipt:
+            raise UserError(_("This payment has no fiscal receipt."))
+        if receipt.state in ("to_send", "error"):
+            receipt._send_now()
+        return receipt._open_or_notify()
+
+    # === Helpers === #
+
+    def _vchasno_register(self):
+        self.ensure_one()
+        return self.journal_id.vchasno_register_id
+
+    def _vchasno_is_pos_closing(self):
+        """Payments that POS session closing creates and posts (POS issue)."""
+        return bool(
+            ("pos_session_id" in self._fields and self.pos_session_id)
+            or ("pos_payment_method_id" in self._fields and self.pos_payment_method_id)
+        )
+
+    def _vchasno_should_fiscalize(self):
+        self.ensure_one()
+        journal = self.journal_id
+        if not (self.company_id.vchasno_enabled and journal.vchasno_register_id):
+            return False
+        if self.partner_type != "customer" or self._vchasno_is_pos_closing():
+            return False
+        if self.env.context.get("vchasno_fiscalize") is False:
+            return False
+        if journal.vchasno_policy == "never":
+            return False
+        if journal.vchasno_policy == "ask" and not (
+            self.vchasno_fiscalize or self.env.context.get("vchasno_fiscalize")
+        ):
+            return False
+        return True
+
+    def _vchasno_check_eligible(self):
+        self.ensure_one()
+        if self.partner_type != "customer":
+            raise UserError(_("%(payment)s is not a customer payment: only customer "
+                              "payments get fiscal receipts.",
+                              payment=self.display_name))
+        if self.state not in ("in_process", "paid"):
+            raise UserError(_("%(payment)s is not posted.", payment=self.display_name))
+        if not self._vchasno_register():
+            raise UserError(_("The journal %(journal)s of %(payment)s has no Vchasno "
+                              "register.", journal=self.journal_id.display_name,
+                              payment=self.display_name))
+        if not self.company_id.vchasno_enabled:
+            raise UserError(_("The Vchasno.Kasa integration is disabled for "
+                              "%(company)s (Accounting settings).",
+                              company=self.company_id.name))
+        if self._vchasno_main_receipt():
+            raise UserError(_("%(payment)s already has a fiscal receipt.",
+                              payment=self.display_name))
+
+    def _vchasno_main_receipt(self):
+        """The payment's own receipt, unless it was reversed."""
+        self.ensure_one()
+        return self._vchasno_active_receipts().filtered(
+            lambda r: not r._is_reversal() and not r._is_reversed()
+        )[:1]
+
+    def _vchasno_enqueue(self, force=False):
+        """Create the receipts (state "to_send") and wake the sender. No HTTP."""
+        Receipt = self.env["vchasno.receipt"].sudo()
+        receipts = Receipt
+        for payment in self:
+            if payment._vchasno_main_receipt():
+                continue
+            # A payment fiscalized, reversed and posted again: the old pair
+            # stays as history and no longer blocks the new sale receipt.
+            payment._vchasno_active_receipts().filtered(
+                lambda r: r.state == "done"
+            ).superseded = True
+            vals = payment._vchasno_receipt_vals()
+            receipts |= Receipt.create(vals)
+        if receipts:
+            receipts._trigger_sender()
+        return receipts
+
+    def _vchasno_receipt_vals(self):
+        self.ensure_one()
+        register = self._vchasno_register()
+        kind = "sale" if self.payment_type == "inbound" else "return"
+        cashier = self.vchasno_cashier_id or self.env.user
+        vals = {
+            "company_id": self.company_id.id,
+            "register_id": register.id,
+            "kind": kind,
+            "payment_id": self.id,
+            "partner_id": self.partner_id.id,
+            "amount": self.amount,
+            "cashier_id": cashier.id,
+            "cashier_name": cashier.name,
+        }
+        vals.update(self._vchasno_contact_vals())
+        documents = self._vchasno_documents()
+        vals["move_id"] = documents[:1].id
+        if kind == "return":
+            original, problem = self._vchasno_find_original(documents)
+            vals["original_receipt_id"] = original.id
+            if problem:
+                vals.update(state="error", error_kind="data", error_message=problem)
+        return vals
+
+    def _vchasno_contact_vals(self):
+        """Where Vchasno sends the receipt: settings plus the customer's consent."""
+        partner, company = self.partner_id, self.company_id
+        vals = {}
+        if company.vchasno_send_email and partner.vchasno_consent_email and partner.email:
+            try:
+                vals["send_email"] = rm.validate_email(partner.email)
+            except VchasnoPayloadError:
+                pass
+        phone = partner.mobile or partner.phone
+        if company.vchasno_send_sms and partner.vchasno_consent_sms and phone:
+            try:
+                vals["send_phone"] = rm.normalize_phone(phone)
+            except VchasnoPayloadError:
+                pass
+        return vals
+
+    def _vchasno_documents(self):
+        """Invoices (or credit notes) this payment pays, posted ones only."""
+        self.ensure_one()
+        moves = self.invoice_ids | self.reconciled_invoice_ids
+        return moves.filtered(lambda m: m.state == "posted" and m.is_sale_document(True))
+
+    def _vchasno_find_original(self, documents):
+        """The sale receipt a refund returns against, and a problem if any."""
+        credit_notes = documents.filtered(lambda m: m.move_type == "out_refund")
+        invoices = credit_notes.reversed_entry_id
+        sales = invoices.matched_payment_ids.vchasno_receipt_ids.filtered(
+            lambda r: r.kind == "sale" and r.state != "cancelled" and not r.superseded
+        ).sorted("id", reverse=True)
+        if not sales:
+            return sales, _(
+                "No fiscal sale receipt was found for the refunded invoice: link the "
+                "refund to a credit note of an invoice whose payment was fiscalized."
+            )
+        for sale in sales:
+            if sale._returnable_amount() >= self.amount:
+                return sale, False
+        return sales[:1], _(
+            "The refund of %(amount)s is more than what is left to return on the "
+            "sale receipt (%(left)s).",
+            amount=self.amount, left=sales[:1]._returnable_amount(),
+        )
+
+    def _vchasno_reverse_receipts(self):
+        for payment in self:
+            for receipt in payment._vchasno_active_receipts():
+                if receipt._is_reversal() or receipt._is_reversed():
+                    continue
+                if receipt.state == "done":
+                    receipt._issue_reversal()
+                else:
+                    receipt._cancel_before_sending()
+
+    def _vchasno_active_receipts(self):
+        self.ensure_one()
+        return self.vchasno_receipt_ids.filtered(
+            lambda r: r.kind in ("sale", "return") and r.state != "cancelled"
+            and not r.superseded
+        )
