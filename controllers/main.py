@@ -27,8 +27,9 @@ class VchasnoReceiptController(http.Controller):
         for receipt in receipts.filtered(lambda r: r.state == "to_send"):
             receipt._send_now()
         receipts.invalidate_recordset()
-        pending = receipts.filtered(lambda r: r.state in ("to_send", "sending",
-                                                          "unknown"))
+        pending = receipts.filtered(
+            lambda r: r.state in ("to_send", "sending", "unknown")
+        )
         return request.render(
             "l10n_ua_vchasno_kasa.vchasno_receipt_page",
             {"receipts": receipts, "pending": pending},

@@ -71,7 +71,9 @@ class Odoo:
             self.env["PYTHONPATH"] = os.pathsep.join(
                 p for p in (src, os.environ.get("PYTHONPATH")) if p
             )
-        self.package_dir = self._ask("import odoo,os;print(os.path.dirname(odoo.__file__))")
+        self.package_dir = self._ask(
+            "import odoo,os;print(os.path.dirname(odoo.__file__))"
+        )
         self.version = self._ask("import odoo.release as r;print(r.serie)")
 
     def _ask(self, code):
@@ -186,11 +188,13 @@ def find_odoo():
 
 def _ensure_test_tools(odoo):
     code = "import pytest_odoo, hypothesis, freezegun"
-    if subprocess.run([odoo.python, "-c", code], env=odoo.env, capture_output=True,
-                      check=False).returncode:
+    if subprocess.run(
+        [odoo.python, "-c", code], env=odoo.env, capture_output=True, check=False
+    ).returncode:
         log("installing test tools: %s", " ".join(TEST_TOOLS))
-        subprocess.run([odoo.python, "-m", "pip", "install", "-q", *TEST_TOOLS],
-                       check=True)
+        subprocess.run(
+            [odoo.python, "-m", "pip", "install", "-q", *TEST_TOOLS], check=True
+        )
 
 
 def link_addon():
@@ -234,8 +238,14 @@ def _pg_os_user():
         with contextlib.suppress(KeyError):
             return pwd.getpwnam(name)
     subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-         "vchasno-pg"],
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            "vchasno-pg",
+        ],
         check=True,
     )
     return pwd.getpwnam("vchasno-pg")
@@ -255,14 +265,26 @@ class Postgres:
             self.password = os.environ.get("PGPASSWORD", "")
             self.external = True
         else:
-            self.host, self.port, self.user, self.password = "127.0.0.1", None, "odoo", ""
+            self.host, self.port, self.user, self.password = (
+                "127.0.0.1",
+                None,
+                "odoo",
+                "",
+            )
             self.external = False
 
     def _as_user(self, cmd):
         if self.user_info is None:
             return cmd
-        return ["setpriv", "--reuid", str(self.user_info.pw_uid), "--regid",
-                str(self.user_info.pw_gid), "--clear-groups", *cmd]
+        return [
+            "setpriv",
+            "--reuid",
+            str(self.user_info.pw_uid),
+            "--regid",
+            str(self.user_info.pw_gid),
+            "--clear-groups",
+            *cmd,
+        ]
 
     def start(self):
         if self.external:
@@ -279,18 +301,43 @@ class Postgres:
             os.chown(parent, self.user_info.pw_uid, self.user_info.pw_gid)
         if not os.path.exists(os.path.join(self.datadir, "PG_VERSION")):
             subprocess.run(
-                self._as_user([_pg_bin("initdb"), "-D", self.datadir, "-U", "odoo",
-                               "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                check=True, stdout=subprocess.DEVNULL,
+                self._as_user(
+                    [
+                        _pg_bin("initdb"),
+                        "-D",
+                        self.datadir,
+                        "-U",
+                        "odoo",
+                        "--auth=trust",
+                        "-E",
+                        "UTF8",
+                        "--locale=C.UTF-8",
+                    ]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
         self.port = free_port()
-        opts = ("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off "
-                "-c full_page_writes=off -c synchronous_commit=off"
-                % (self.port, parent))
+        opts = (
+            "-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off "
+            "-c full_page_writes=off -c synchronous_commit=off" % (self.port, parent)
+        )
         subprocess.run(
-            self._as_user([_pg_bin("pg_ctl"), "-D", self.datadir, "-o", opts, "-l",
-                           os.path.join(parent, "postgres.log"), "-w", "start"]),
-            check=True, stdout=subprocess.DEVNULL,
+            self._as_user(
+                [
+                    _pg_bin("pg_ctl"),
+                    "-D",
+                    self.datadir,
+                    "-o",
+                    opts,
+                    "-l",
+                    os.path.join(parent, "postgres.log"),
+                    "-w",
+                    "start",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         log("PostgreSQL started on 127.0.0.1:%s (%s)", self.port, self.datadir)
 
@@ -298,17 +345,25 @@ class Postgres:
         if self.external or not self.datadir:
             return
         subprocess.run(
-            self._as_user([_pg_bin("pg_ctl"), "-D", self.datadir, "-m", "fast", "-w",
-                           "stop"]),
-            check=False, stdout=subprocess.DEVNULL,
+            self._as_user(
+                [_pg_bin("pg_ctl"), "-D", self.datadir, "-m", "fast", "-w", "stop"]
+            ),
+            check=False,
+            stdout=subprocess.DEVNULL,
         )
         if not self.persistent_dir:
             shutil.rmtree(os.path.dirname(self.datadir), ignore_errors=True)
         log("PostgreSQL stopped")
 
     def odoo_args(self):
-        args = ["--db_host", self.host, "--db_port", str(self.port), "--db_user",
-                self.user]
+        args = [
+            "--db_host",
+            self.host,
+            "--db_port",
+            str(self.port),
+            "--db_user",
+            self.user,
+        ]
         if self.password:
             args += ["--db_password", self.password]
         return args
@@ -321,8 +376,9 @@ class Postgres:
             "cr.execute('DROP DATABASE IF EXISTS \"%s\"');cr.close()"
             % (self.host, self.port, self.user, self.password or False, dbname)
         )
-        subprocess.run([odoo.python, "-c", code], env=odoo.env, check=False,
-                       capture_output=True)
+        subprocess.run(
+            [odoo.python, "-c", code], env=odoo.env, check=False, capture_output=True
+        )
 
 
 # === Commands === #
@@ -335,24 +391,42 @@ DATA_WARNING = re.compile(
 
 def install(odoo, pg, dbname, modules, demo, logfile):
     cmd = odoo.cmd(
-        "-d", dbname, "--addons-path", odoo.addons_path(), *pg.odoo_args(),
-        "-i", modules, "--stop-after-init", "--no-http", "--log-level=info",
-        "--logfile", logfile,
+        "-d",
+        dbname,
+        "--addons-path",
+        odoo.addons_path(),
+        *pg.odoo_args(),
+        "-i",
+        modules,
+        "--stop-after-init",
+        "--no-http",
+        "--log-level=info",
+        "--logfile",
+        logfile,
     )
     if not demo:
         cmd.append("--without-demo=all")
     started = time.monotonic()
     rc = subprocess.run(cmd, env=odoo.env, check=False).returncode
-    log("installed %s into %s in %.1f s (log: %s)", modules, dbname,
-        time.monotonic() - started, logfile)
+    log(
+        "installed %s into %s in %.1f s (log: %s)",
+        modules,
+        dbname,
+        time.monotonic() - started,
+        logfile,
+    )
     if rc:
         _tail(logfile)
-        raise HarnessError("Installing %s failed (exit %d), see %s." % (modules, rc,
-                                                                         logfile))
+        raise HarnessError(
+            "Installing %s failed (exit %d), see %s." % (modules, rc, logfile)
+        )
 
 
 def _tail(path, lines=40):
-    with contextlib.suppress(OSError), open(path, encoding="utf-8", errors="replace") as f:
+    with (
+        contextlib.suppress(OSError),
+        open(path, encoding="utf-8", errors="replace") as f,
+    ):
         sys.stdout.write("".join(f.readlines()[-lines:]))
 
 
@@ -380,23 +454,45 @@ def cmd_test(args):
             raise HarnessError("Installing the addon logged warnings (above).")
         conf = os.path.join(logs, "odoo-test.conf")
         with open(conf, "w", encoding="utf-8") as f:
-            f.write("[options]\naddons_path = %s\ndb_host = %s\ndb_port = %s\n"
-                    "db_user = %s\ndb_password = %s\ndb_name = %s\n"
-                    "log_level = warn\n" % (odoo.addons_path(), pg.host, pg.port,
-                                          pg.user, pg.password or "False", dbname))
+            f.write(
+                "[options]\naddons_path = %s\ndb_host = %s\ndb_port = %s\n"
+                "db_user = %s\ndb_password = %s\ndb_name = %s\n"
+                "log_level = warn\n"
+                % (
+                    odoo.addons_path(),
+                    pg.host,
+                    pg.port,
+                    pg.user,
+                    pg.password or "False",
+                    dbname,
+                )
+            )
         # Relative to the link folder: pytest must see the path through the
         # link, so that the package is named after the addon, not the clone.
         tests = os.path.join(MODULE, "tests")
-        cmd = [odoo.python, "-m", "pytest", "-p", "pytest_addon_name", "--odoo-config",
-               conf, "--odoo-database", dbname, "-q", "-ra", "-p", "no:cacheprovider",
-               tests, *args.pytest_args]
+        cmd = [
+            odoo.python,
+            "-m",
+            "pytest",
+            "-p",
+            "pytest_addon_name",
+            "--odoo-config",
+            conf,
+            "--odoo-database",
+            dbname,
+            "-q",
+            "-ra",
+            "-p",
+            "no:cacheprovider",
+            tests,
+            *args.pytest_args,
+        ]
         log("running: %s", " ".join(cmd))
         env = dict(odoo.env)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (os.path.join(ROOT, "dev"), env.get("PYTHONPATH")) if p
         )
-        rc = subprocess.run(cmd, env=env, cwd=LINK_DIR,
-                            check=False).returncode
+        rc = subprocess.run(cmd, env=env, cwd=LINK_DIR, check=False).returncode
         if rc == 5:
             log("pytest collected no test: that is a failure")
             return 1
@@ -420,7 +516,8 @@ def cmd_run(args):
         emulator_url = "http://127.0.0.1:%d" % args.emulator_port
         emu = subprocess.Popen(
             [odoo.python, "-m", "tools.emulator", "--port", str(args.emulator_port)],
-            cwd=ROOT, env=odoo.env,
+            cwd=ROOT,
+            env=odoo.env,
         )
         procs.append(emu)
         install(odoo, pg, dbname, MODULE, True, os.path.join(logs, "run-install.log"))
@@ -430,22 +527,56 @@ def cmd_run(args):
             % (MODULE, emulator_url)
         )
         subprocess.run(
-            odoo.cmd("shell", "-d", dbname, "--addons-path", odoo.addons_path(),
-                     *pg.odoo_args(), "--no-http", "--log-level=warn"),
-            input=shell, text=True, env=odoo.env, check=False,
+            odoo.cmd(
+                "shell",
+                "-d",
+                dbname,
+                "--addons-path",
+                odoo.addons_path(),
+                *pg.odoo_args(),
+                "--no-http",
+                "--log-level=warn",
+            ),
+            input=shell,
+            text=True,
+            env=odoo.env,
+            check=False,
         )
         server = subprocess.Popen(
-            odoo.cmd("-d", dbname, "--addons-path", odoo.addons_path(), *pg.odoo_args(),
-                     "--http-interface", "127.0.0.1", "--http-port", str(args.port),
-                     "--db-filter", "^%s$" % dbname),
+            odoo.cmd(
+                "-d",
+                dbname,
+                "--addons-path",
+                odoo.addons_path(),
+                *pg.odoo_args(),
+                "--http-interface",
+                "127.0.0.1",
+                "--http-port",
+                str(args.port),
+                "--db-filter",
+                "^%s$" % dbname,
+            ),
             env=odoo.env,
         )
         procs.append(server)
-        print(json.dumps({"url": "http://127.0.0.1:%d" % args.port, "login": "admin",
-                          "password": "admin", "database": dbname,
-                          "emulator": emulator_url}, indent=1), flush=True)
-        log("Odoo at http://127.0.0.1:%d (login admin / admin); Ctrl-C stops "
-            "everything", args.port)
+        print(
+            json.dumps(
+                {
+                    "url": "http://127.0.0.1:%d" % args.port,
+                    "login": "admin",
+                    "password": "admin",
+                    "database": dbname,
+                    "emulator": emulator_url,
+                },
+                indent=1,
+            ),
+            flush=True,
+        )
+        log(
+            "Odoo at http://127.0.0.1:%d (login admin / admin); Ctrl-C stops "
+            "everything",
+            args.port,
+        )
         server.wait()
         return server.returncode
     except KeyboardInterrupt:
@@ -470,8 +601,9 @@ def main():
     run = sub.add_parser("run", help="demo database, emulator and Odoo server")
     run.add_argument("--database", default="vchasno_demo")
     run.add_argument("--port", type=int, default=8069)
-    run.add_argument("--emulator-port", type=int,
-                     default=int(os.environ.get("PORT", "8765")))
+    run.add_argument(
+        "--emulator-port", type=int, default=int(os.environ.get("PORT", "8765"))
+    )
     sub.add_parser("find-odoo", help="print how Odoo is found")
     args = parser.parse_args()
     try:
@@ -480,8 +612,15 @@ def main():
         if args.command == "run":
             return cmd_run(args)
         odoo = find_odoo()
-        print(json.dumps({"python": odoo.python, "src": odoo.src,
-                          "addons_path": odoo.addons_path()}))
+        print(
+            json.dumps(
+                {
+                    "python": odoo.python,
+                    "src": odoo.src,
+                    "addons_path": odoo.addons_path(),
+                }
+            )
+        )
         return 0
     except HarnessError as exc:
         print("ERROR: %s" % exc, file=sys.stderr)

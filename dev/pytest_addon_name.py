@@ -22,14 +22,15 @@ def pytest_configure(config):
     original = _pytest.pathlib.resolve_pkg_root_and_module_name
 
     def resolve(path, *, consider_namespace_packages=False):
-        pkg_root, name = original(path,
-                                  consider_namespace_packages=consider_namespace_packages)
+        pkg_root, name = original(
+            path, consider_namespace_packages=consider_namespace_packages
+        )
         real = Path(path).resolve()
         if real == ROOT / "__init__.py" or ROOT in real.parents:
             parts = name.split(".")
             index = parts.index(ROOT.name) if ROOT.name in parts else None
             if index is not None:
-                name = ".".join(["odoo", "addons", ADDON, *parts[index + 1:]])
+                name = ".".join(["odoo", "addons", ADDON, *parts[index + 1 :]])
                 pkg_root = ROOT.parent
         return pkg_root, name
 

@@ -28,8 +28,11 @@ class AccountJournal(models.Model):
         "for card-terminal journals whose receipts the terminal's own PRRO makes.",
     )
     vchasno_payment_type = fields.Selection(
-        [("cash", "Cash (Готівка)"), ("cashless", "Cashless (Безготівка)"),
-         ("card", "Card (Картка)")],
+        [
+            ("cash", "Cash (Готівка)"),
+            ("cashless", "Cashless (Безготівка)"),
+            ("card", "Card (Картка)"),
+        ],
         string="Vchasno payment type",
         compute="_compute_vchasno_payment_type",
         store=True,

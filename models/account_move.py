@@ -4,8 +4,9 @@ from odoo import api, fields, models
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    vchasno_receipt_ids = fields.One2many("vchasno.receipt", "move_id",
-                                          string="Fiscal receipts")
+    vchasno_receipt_ids = fields.One2many(
+        "vchasno.receipt", "move_id", string="Fiscal receipts"
+    )
     vchasno_receipt_count = fields.Integer(compute="_compute_vchasno_receipt_count")
 
     @api.depends("vchasno_receipt_ids")

@@ -1,24 +1,35 @@
+import logging
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import receipt_maths as rm
 from ..tools.vchasno_errors import VchasnoPayloadError
 
+_logger = logging.getLogger(__name__)
+
 
 class AccountPayment(models.Model):
     _inherit = "account.payment"
 
-    vchasno_receipt_ids = fields.One2many("vchasno.receipt", "payment_id",
-                                          string="Fiscal receipts")
+    vchasno_receipt_ids = fields.One2many(
+        "vchasno.receipt", "payment_id", string="Fiscal receipts"
+    )
     vchasno_receipt_count = fields.Integer(compute="_compute_vchasno_receipt_count")
     vchasno_state = fields.Selection(
-        [("none", "Not fiscalized"), ("pending", "Pending"), ("done", "Fiscalized"),
-         ("error", "Error"), ("returned", "Returned")],
+        [
+            ("none", "Not fiscalized"),
+            ("pending", "Pending"),
+            ("done", "Fiscalized"),
+            ("error", "Error"),
+            ("returned", "Returned"),
+        ],
         string="Fiscal status",
         compute="_compute_vchasno_state",
     )
-    vchasno_fiscal_number = fields.Char(string="Fiscal number",
-                                        compute="_compute_vchasno_state")
+    vchasno_fiscal_number = fields.Char(
+        string="Fiscal number", compute="_compute_vchasno_state"
+    )
     vchasno_cashier_id = fields.Many2one(
         "res.users",
         string="Cashier",
@@ -41,17 +52,16 @@ class AccountPayment(models.Model):
     @api.depends("vchasno_receipt_ids.state", "vchasno_receipt_ids.fiscal_number")
     def _compute_vchasno_state(self):
         for payment in self:
-            receipts = payment.vchasno_receipt_ids.filtered(
-                lambda r: r.state != "cancelled" and not r.superseded
+            own = (
+                payment._vchasno_active_receipts()
+                .filtered(lambda r: not r._is_reversal())
+                .sorted("id")
             )
-            main = receipts.filtered(lambda r: r.kind in ("sale", "return"))[:1]
+            main = own[-1:]
             if not main:
                 payment.vchasno_state = "none"
             elif main.state == "done":
-                cancelled = receipts.filtered(
-                    lambda r, m=main: r.original_receipt_id == m and r.state == "done"
-                )
-                payment.vchasno_state = "returned" if cancelled else "done"
+                payment.vchasno_state = "returned" if main._is_reversed() else "done"
             elif main.state == "error":
                 payment.vchasno_state = "error"
             else:
@@ -104,8 +114,12 @@ class AccountPayment(models.Model):
         for payment in self:
             receipt = payment._vchasno_main_receipt()
             if not receipt or receipt.state != "done":
-                raise UserError(_("%(payment)s has no issued fiscal receipt to return.",
-                                  payment=payment.display_name))
+                raise UserError(
+                    _(
+                        "%(payment)s has no issued fiscal receipt to return.",
+                        payment=payment.display_name,
+                    )
+                )
             reversals |= receipt._issue_reversal()
         return reversals._open_or_notify() if len(reversals) == 1 else True
 
@@ -117,8 +131,11 @@ class AccountPayment(models.Model):
         action["domain"] = [("payment_id", "in", self.ids)]
         action["context"] = {"create": False}
         if len(self.vchasno_receipt_ids) == 1:
-            action.update(view_mode="form", res_id=self.vchasno_receipt_ids.id,
-                          views=[(False, "form")])
+            action.update(
+                view_mode="form",
+                res_id=self.vchasno_receipt_ids.id,
+                views=[(False, "form")],
+            )
         return action
 
     def action_vchasno_print(self):
@@ -163,22 +180,38 @@ class AccountPayment(models.Model):
     def _vchasno_check_eligible(self):
         self.ensure_one()
         if self.partner_type != "customer":
-            raise UserError(_("%(payment)s is not a customer payment: only customer "
-                              "payments get fiscal receipts.",
-                              payment=self.display_name))
+            raise UserError(
+                _(
+                    "%(payment)s is not a customer payment: only customer "
+                    "payments get fiscal receipts.",
+                    payment=self.display_name,
+                )
+            )
         if self.state not in ("in_process", "paid"):
             raise UserError(_("%(payment)s is not posted.", payment=self.display_name))
         if not self._vchasno_register():
-            raise UserError(_("The journal %(journal)s of %(payment)s has no Vchasno "
-                              "register.", journal=self.journal_id.display_name,
-                              payment=self.display_name))
+            raise UserError(
+                _(
+                    "The journal %(journal)s of %(payment)s has no Vchasno register.",
+                    journal=self.journal_id.display_name,
+                    payment=self.display_name,
+                )
+            )
         if not self.company_id.vchasno_enabled:
-            raise UserError(_("The Vchasno.Kasa integration is disabled for "
-                              "%(company)s (Accounting settings).",
-                              company=self.company_id.name))
+            raise UserError(
+                _(
+                    "The Vchasno.Kasa integration is disabled for "
+                    "%(company)s (Accounting settings).",
+                    company=self.company_id.name,
+                )
+            )
         if self._vchasno_main_receipt():
-            raise UserError(_("%(payment)s already has a fiscal receipt.",
-                              payment=self.display_name))
+            raise UserError(
+                _(
+                    "%(payment)s already has a fiscal receipt.",
+                    payment=self.display_name,
+                )
+            )
 
     def _vchasno_main_receipt(self):
         """The payment's own receipt, unless it was reversed."""
@@ -198,7 +231,8 @@ class AccountPayment(models.Model):
             # stays as history and no longer blocks the new sale receipt.
             payment._vchasno_active_receipts().filtered(
                 lambda r: r.state == "done"
-            ).superseded = True
+            ).sudo().superseded = True
+            Receipt.flush_model(["superseded"])  # before the unique index sees it
             vals = payment._vchasno_receipt_vals()
             receipts |= Receipt.create(vals)
         if receipts:
@@ -221,41 +255,46 @@ class AccountPayment(models.Model):
             "cashier_name": cashier.name,
         }
         vals.update(self._vchasno_contact_vals())
-        documents = self._vchasno_documents()
-        vals["move_id"] = documents[:1].id
-        if kind == "return":
-            original, problem = self._vchasno_find_original(documents)
-            vals["original_receipt_id"] = original.id
-            if problem:
-                vals.update(state="error", error_kind="data", error_message=problem)
+        # The invoices and, for a refund, the original sale receipt are bound
+        # when the receipt is first sent: the Register Payment dialog reconciles
+        # the payment only after posting it.
+        vals["move_id"] = self._vchasno_documents()[:1].id
         return vals
 
     def _vchasno_contact_vals(self):
         """Where Vchasno sends the receipt: settings plus the customer's consent."""
         partner, company = self.partner_id, self.company_id
         vals = {}
-        if company.vchasno_send_email and partner.vchasno_consent_email and partner.email:
+        if (
+            company.vchasno_send_email
+            and partner.vchasno_consent_email
+            and partner.email
+        ):
             try:
                 vals["send_email"] = rm.validate_email(partner.email)
             except VchasnoPayloadError:
-                pass
+                _logger.info("Partner %s: invalid email", partner.id)
         phone = partner.mobile or partner.phone
         if company.vchasno_send_sms and partner.vchasno_consent_sms and phone:
             try:
                 vals["send_phone"] = rm.normalize_phone(phone)
             except VchasnoPayloadError:
-                pass
+                _logger.info("Partner %s: not a UA mobile", partner.id)
         return vals
 
     def _vchasno_documents(self):
         """Invoices (or credit notes) this payment pays, posted ones only."""
         self.ensure_one()
         moves = self.invoice_ids | self.reconciled_invoice_ids
-        return moves.filtered(lambda m: m.state == "posted" and m.is_sale_document(True))
+        return moves.filtered(
+            lambda m: m.state == "posted" and m.is_sale_document(True)
+        )
 
-    def _vchasno_find_original(self, documents):
+    def _vchasno_find_original(self):
         """The sale receipt a refund returns against, and a problem if any."""
-        credit_notes = documents.filtered(lambda m: m.move_type == "out_refund")
+        credit_notes = self._vchasno_documents().filtered(
+            lambda m: m.move_type == "out_refund"
+        )
         invoices = credit_notes.reversed_entry_id
         sales = invoices.matched_payment_ids.vchasno_receipt_ids.filtered(
             lambda r: r.kind == "sale" and r.state != "cancelled" and not r.superseded
@@ -271,7 +310,8 @@ class AccountPayment(models.Model):
         return sales[:1], _(
             "The refund of %(amount)s is more than what is left to return on the "
             "sale receipt (%(left)s).",
-            amount=self.amount, left=sales[:1]._returnable_amount(),
+            amount=self.amount,
+            left=sales[:1]._returnable_amount(),
         )
 
     def _vchasno_reverse_receipts(self):
@@ -287,6 +327,9 @@ class AccountPayment(models.Model):
     def _vchasno_active_receipts(self):
         self.ensure_one()
         return self.vchasno_receipt_ids.filtered(
-            lambda r: r.kind in ("sale", "return") and r.state != "cancelled"
-            and not r.superseded
+            lambda r: (
+                r.kind in ("sale", "return")
+                and r.state != "cancelled"
+                and not r.superseded
+            )
         )

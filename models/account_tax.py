@@ -17,6 +17,8 @@ class AccountTax(models.Model):
         for tax in self.filtered("vchasno_tax_group_code"):
             if not tax.vchasno_tax_group_code.strip().isdigit():
                 raise ValidationError(
-                    _("The Vchasno tax group code of %(tax)s must be a number.",
-                      tax=tax.display_name)
+                    _(
+                        "The Vchasno tax group code of %(tax)s must be a number.",
+                        tax=tax.display_name,
+                    )
                 )

@@ -4,18 +4,24 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    vchasno_enabled = fields.Boolean(related="company_id.vchasno_enabled",
-                                     readonly=False)
-    vchasno_send_email = fields.Boolean(related="company_id.vchasno_send_email",
-                                        readonly=False)
-    vchasno_send_sms = fields.Boolean(related="company_id.vchasno_send_sms",
-                                      readonly=False)
-    vchasno_print_invoice = fields.Boolean(related="company_id.vchasno_print_invoice",
-                                           readonly=False)
-    vchasno_print_pos = fields.Boolean(related="company_id.vchasno_print_pos",
-                                       readonly=False)
-    vchasno_print_refund = fields.Boolean(related="company_id.vchasno_print_refund",
-                                          readonly=False)
+    vchasno_enabled = fields.Boolean(
+        related="company_id.vchasno_enabled", readonly=False
+    )
+    vchasno_send_email = fields.Boolean(
+        related="company_id.vchasno_send_email", readonly=False
+    )
+    vchasno_send_sms = fields.Boolean(
+        related="company_id.vchasno_send_sms", readonly=False
+    )
+    vchasno_print_invoice = fields.Boolean(
+        related="company_id.vchasno_print_invoice", readonly=False
+    )
+    vchasno_print_pos = fields.Boolean(
+        related="company_id.vchasno_print_pos", readonly=False
+    )
+    vchasno_print_refund = fields.Boolean(
+        related="company_id.vchasno_print_refund", readonly=False
+    )
     vchasno_register_count = fields.Integer(compute="_compute_vchasno_register_count")
 
     def _compute_vchasno_register_count(self):

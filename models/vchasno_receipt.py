@@ -62,8 +62,9 @@ class VchasnoReceipt(models.Model):
     _check_company_auto = True
     _rec_names_search = ["fiscal_number", "tag", "payment_id"]
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True,
-                                 index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
     register_id = fields.Many2one(
         "vchasno.register",
         required=True,
@@ -73,8 +74,15 @@ class VchasnoReceipt(models.Model):
         ondelete="restrict",
     )
     kind = fields.Selection(KINDS, required=True, readonly=True, default="sale")
-    state = fields.Selection(STATES, required=True, readonly=True, default="to_send",
-                             index=True, tracking=True, copy=False)
+    state = fields.Selection(
+        STATES,
+        required=True,
+        readonly=True,
+        default="to_send",
+        index=True,
+        tracking=True,
+        copy=False,
+    )
     tag = fields.Char(
         required=True,
         readonly=True,
@@ -83,10 +91,20 @@ class VchasnoReceipt(models.Model):
         help="The request tag sent to Vchasno: set once, never changed, so that "
         "every resend of this receipt is recognisable.",
     )
-    payment_id = fields.Many2one("account.payment", readonly=True, index=True,
-                                 check_company=True, ondelete="restrict")
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True,
-                              index="btree_not_null", check_company=True)
+    payment_id = fields.Many2one(
+        "account.payment",
+        readonly=True,
+        index=True,
+        check_company=True,
+        ondelete="restrict",
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+    )
     partner_id = fields.Many2one("res.partner", readonly=True)
     original_receipt_id = fields.Many2one(
         "vchasno.receipt",
@@ -96,8 +114,9 @@ class VchasnoReceipt(models.Model):
         check_company=True,
         ondelete="restrict",
     )
-    return_receipt_ids = fields.One2many("vchasno.receipt", "original_receipt_id",
-                                         string="Return receipts")
+    return_receipt_ids = fields.One2many(
+        "vchasno.receipt", "original_receipt_id", string="Return receipts"
+    )
     superseded = fields.Boolean(
         readonly=True,
         copy=False,
@@ -137,10 +156,12 @@ class VchasnoReceipt(models.Model):
     error_text = fields.Char(string="Vchasno's message", readonly=True, copy=False)
     error_message = fields.Text(readonly=True, copy=False)
     # Results
-    fiscal_number = fields.Char(readonly=True, copy=False, index="btree_not_null",
-                                tracking=True)
-    register_fiscal_id = fields.Char(string="Register fiscal id", readonly=True,
-                                     copy=False)
+    fiscal_number = fields.Char(
+        readonly=True, copy=False, index="btree_not_null", tracking=True
+    )
+    register_fiscal_id = fields.Char(
+        string="Register fiscal id", readonly=True, copy=False
+    )
     local_number = fields.Char(readonly=True, copy=False)
     shift_number = fields.Char(readonly=True, copy=False)
     fiscal_date = fields.Datetime(readonly=True, copy=False)
@@ -155,23 +176,28 @@ class VchasnoReceipt(models.Model):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for receipt in self:
             number = receipt.fiscal_number or _("pending")
-            receipt.display_name = _("%(kind)s %(number)s", kind=kinds[receipt.kind],
-                                     number=number)
+            receipt.display_name = _(
+                "%(kind)s %(number)s", kind=kinds[receipt.kind], number=number
+            )
 
     def init(self):
         # One active sale (and one active return) per payment, in the database:
         # a retried or concurrent posting cannot make a second fiscal receipt.
-        self.env.cr.execute(SQL("""
+        self.env.cr.execute(
+            SQL("""
             CREATE UNIQUE INDEX IF NOT EXISTS vchasno_receipt_payment_kind_uniq
                 ON vchasno_receipt (payment_id, kind)
              WHERE payment_id IS NOT NULL
                AND state != 'cancelled'
                AND superseded IS NOT TRUE
-        """))
-        self.env.cr.execute(SQL("""
+        """)
+        )
+        self.env.cr.execute(
+            SQL("""
             CREATE UNIQUE INDEX IF NOT EXISTS vchasno_receipt_tag_uniq
                 ON vchasno_receipt (tag)
-        """))
+        """)
+        )
 
     # === Actions === #
 
@@ -180,12 +206,23 @@ class VchasnoReceipt(models.Model):
         for receipt in self:
             if receipt.state not in _RETRY_FROM:
                 raise UserError(
-                    _("Only receipts in error can be retried (%(receipt)s is %(state)s).",
-                      receipt=receipt.display_name, state=receipt._state_label())
+                    _(
+                        "Only receipts in error can be retried "
+                        "(%(receipt)s is %(state)s).",
+                        receipt=receipt.display_name,
+                        state=receipt._state_label(),
+                    )
                 )
-        self.sudo().write({"state": "to_send", "next_attempt_at": False,
-                           "error_kind": False, "error_code": False,
-                           "error_text": False, "error_message": False})
+        self.sudo().write(
+            {
+                "state": "to_send",
+                "next_attempt_at": False,
+                "error_kind": False,
+                "error_code": False,
+                "error_text": False,
+                "error_message": False,
+            }
+        )
         for receipt in self.filtered(lambda r: not r.attempt_count):
             # Nothing ever went out: rebuild from the (maybe corrected) data.
             receipt.sudo().payload = False
@@ -223,14 +260,18 @@ class VchasnoReceipt(models.Model):
     def _is_reversal(self):
         """A receipt that undoes another receipt of the same payment."""
         self.ensure_one()
-        return bool(self.original_receipt_id
-                    and self.original_receipt_id.payment_id == self.payment_id)
+        return bool(
+            self.original_receipt_id
+            and self.original_receipt_id.payment_id == self.payment_id
+        )
 
     def _is_reversed(self):
         self.ensure_one()
-        return bool(self.return_receipt_ids.filtered(
-            lambda r: r.payment_id == self.payment_id and r.state != "cancelled"
-        ))
+        return bool(
+            self.return_receipt_ids.filtered(
+                lambda r: r.payment_id == self.payment_id and r.state != "cancelled"
+            )
+        )
 
     def _returnable_amount(self):
         """What is left to return on a sale receipt."""
@@ -241,21 +282,27 @@ class VchasnoReceipt(models.Model):
     def _issue_reversal(self):
         """A done receipt whose payment is cancelled: the opposite receipt."""
         self.ensure_one()
-        reversal = self.sudo().create({
-            "company_id": self.company_id.id,
-            "register_id": self.register_id.id,
-            "kind": "return" if self.kind == "sale" else "sale",
-            "payment_id": self.payment_id.id,
-            "move_id": self.move_id.id,
-            "partner_id": self.partner_id.id,
-            "original_receipt_id": self.id,
-            "amount": self.amount,
-            "cashier_id": self.env.user.id,
-            "cashier_name": self.env.user.name,
-        })
-        self.message_post(body=_("The payment was cancelled: %(receipt)s queued to "
-                                 "reverse this receipt.",
-                                 receipt=reversal.display_name))
+        reversal = self.sudo().create(
+            {
+                "company_id": self.company_id.id,
+                "register_id": self.register_id.id,
+                "kind": "return" if self.kind == "sale" else "sale",
+                "payment_id": self.payment_id.id,
+                "move_id": self.move_id.id,
+                "partner_id": self.partner_id.id,
+                "original_receipt_id": self.id,
+                "amount": self.amount,
+                "cashier_id": self.env.user.id,
+                "cashier_name": self.env.user.name,
+            }
+        )
+        self.sudo().message_post(
+            body=_(
+                "The payment was cancelled: %(receipt)s queued to "
+                "reverse this receipt.",
+                receipt=reversal.display_name,
+            )
+        )
         self._trigger_sender()
         return reversal
 
@@ -266,8 +313,11 @@ class VchasnoReceipt(models.Model):
         for receipt in self:
             if receipt.state not in ("to_send", "error"):
                 raise UserError(
-                    _("%(receipt)s cannot be sent now: it is %(state)s.",
-                      receipt=receipt.display_name, state=receipt._state_label())
+                    _(
+                        "%(receipt)s cannot be sent now: it is %(state)s.",
+                        receipt=receipt.display_name,
+                        state=receipt._state_label(),
+                    )
                 )
 
     def _cancel_before_sending(self):
@@ -277,7 +327,7 @@ class VchasnoReceipt(models.Model):
             return
         if self.state in ("to_send", "error") and self._try_lock():
             self.sudo().write({"state": "cancelled"})
-            self.message_post(body=_("Cancelled before it was sent to Vchasno."))
+            self.sudo().message_post(body=_("Cancelled before it was sent to Vchasno."))
             return
         raise UserError(
             _(
@@ -292,8 +342,11 @@ class VchasnoReceipt(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    SQL("SELECT id FROM vchasno_receipt WHERE id IN %s "
-                        "FOR UPDATE NOWAIT", tuple(self.ids))
+                    SQL(
+                        "SELECT id FROM vchasno_receipt WHERE id IN %s "
+                        "FOR UPDATE NOWAIT",
+                        tuple(self.ids),
+                    )
                 )
         except Exception:  # noqa: BLE001 - psycopg2 LockNotAvailable
             return False
@@ -310,10 +363,14 @@ class VchasnoReceipt(models.Model):
             return self.action_open_receipt()
         message = {
             "error": self.error_message,
-            "unknown": _("Vchasno's answer was lost; the receipt will be checked and "
-                         "finished automatically."),
-        }.get(self.state, _("Fiscalization pending: the receipt will follow from the "
-                            "queue."))
+            "unknown": _(
+                "Vchasno's answer was lost; the receipt will be checked and "
+                "finished automatically."
+            ),
+        }.get(
+            self.state,
+            _("Fiscalization pending: the receipt will follow from the queue."),
+        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -330,15 +387,16 @@ class VchasnoReceipt(models.Model):
         """One chatter message per outcome, on the receipt and its payment."""
         for receipt in self:
             if receipt.state == "done":
-                body = _("Fiscal receipt %(number)s issued by Vchasno.",
-                         number=receipt.fiscal_number)
+                body = _(
+                    "Fiscal receipt %(number)s issued by Vchasno.",
+                    number=receipt.fiscal_number,
+                )
             elif receipt.state == "error":
-                body = _("Fiscalization failed: %(error)s",
-                         error=receipt.error_message)
+                body = _("Fiscalization failed: %(error)s", error=receipt.error_message)
             elif receipt.state == "unknown":
                 body = _("Vchasno's answer was lost; the receipt is being checked.")
             else:
                 continue
-            receipt.message_post(body=body)
+            receipt.sudo().message_post(body=body)
             if receipt.payment_id:
                 receipt.payment_id.sudo().message_post(body=body)

@@ -52,16 +52,19 @@ class VchasnoReceipt(models.Model):
         elif self.kind in ("service_in", "service_out"):
             body["cash"] = rm.build_cash(dec(self.amount))
         userinfo = {"email": self.send_email, "phone": self.send_phone}
-        return rm.build_request(task, self.tag, cashier=self.cashier_name or None,
-                                userinfo=userinfo, **body)
+        return rm.build_request(
+            task, self.tag, cashier=self.cashier_name or None, userinfo=userinfo, **body
+        )
 
     def _build_receipt_body(self):
         self._vchasno_check_currency()
         if self._is_reversal():
             # The receipt was issued, then its payment was cancelled: undo
             # exactly what the original receipt said.
-            sold = (self.original_receipt_id.payload or {}).get("fiscal", {}).get(
-                "receipt"
+            sold = (
+                (self.original_receipt_id.payload or {})
+                .get("fiscal", {})
+                .get("receipt")
             )
             if not sold:
                 raise VchasnoPayloadError(
@@ -74,8 +77,13 @@ class VchasnoReceipt(models.Model):
         currency = self.payment_id.currency_id or self.company_id.currency_id
         if currency.name != "UAH":
             raise VchasnoPayloadError(
-                [_("Vchasno.Kasa fiscalizes hryvnias only; this payment is in "
-                   "%(currency)s.", currency=currency.name)]
+                [
+                    _(
+                        "Vchasno.Kasa fiscalizes hryvnias only; this payment is in "
+                        "%(currency)s.",
+                        currency=currency.name,
+                    )
+                ]
             )
 
     def _receipt_from_payment(self):
@@ -84,16 +92,20 @@ class VchasnoReceipt(models.Model):
         journal = payment.journal_id
         pay_type = PAY_TYPES[journal.vchasno_payment_type or "cashless"]
         invoices = payment._vchasno_documents()
-        lines = invoices.invoice_line_ids.filtered(lambda l: l.display_type == "product")
+        lines = invoices.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        )
         total = sum((dec(inv.amount_total) for inv in invoices), Decimal(0))
-        if lines and total == amount and all(l.price_total > 0 for l in lines):
+        if lines and total == amount and all(line.price_total > 0 for line in lines):
             rows = [self._row_from_line(line) for line in lines]
             rows_total = sum((rm.row_total(row) for row in rows), Decimal(0))
             rounding = amount - rows_total
-            if not rounding or (pay_type == rm.PAY_CASH
-                                and abs(rounding) < rm.MAX_ABS_ROUND):
-                return rm.build_receipt(rows, [rm.Pay(pay_type, amount)],
-                                        rounding=rounding)
+            if not rounding or (
+                pay_type == rm.PAY_CASH and abs(rounding) < rm.MAX_ABS_ROUND
+            ):
+                return rm.build_receipt(
+                    rows, [rm.Pay(pay_type, amount)], rounding=rounding
+                )
         rows = self._rows_by_tax_group(invoices, amount)
         return rm.build_receipt(rows, [rm.Pay(pay_type, amount)])
 
@@ -102,14 +114,22 @@ class VchasnoReceipt(models.Model):
         qty = dec(line.quantity, 3)
         if abs(float(qty) - line.quantity) > 1e-9 or qty <= 0:
             raise VchasnoPayloadError(
-                [_("Line %(line)s: the quantity %(qty)s cannot be fiscalized.",
-                   line=line.display_name, qty=line.quantity)]
+                [
+                    _(
+                        "Line %(line)s: the quantity %(qty)s cannot be fiscalized.",
+                        line=line.display_name,
+                        qty=line.quantity,
+                    )
+                ]
             )
         unit_incl = line.price_unit
         if line.tax_ids:
             unit_incl = line.tax_ids.compute_all(
-                line.price_unit, currency=line.currency_id, quantity=1.0,
-                product=line.product_id, partner=line.partner_id,
+                line.price_unit,
+                currency=line.currency_id,
+                quantity=1.0,
+                product=line.product_id,
+                partner=line.partner_id,
             )["total_included"]
         price = dec(unit_incl)
         line_total = dec(line.price_total)
@@ -131,7 +151,7 @@ class VchasnoReceipt(models.Model):
         for invoice in invoices:
             per_group = {}
             for line in invoice.invoice_line_ids.filtered(
-                lambda l: l.display_type == "product"
+                lambda line: line.display_type == "product"
             ):
                 group = self._tax_group(line.tax_ids)
                 per_group[group] = per_group.get(group, Decimal(0)) + dec(
@@ -144,26 +164,47 @@ class VchasnoReceipt(models.Model):
         if not keys:
             ref = self.payment_id.memo or self.payment_id.name
             name = _("Payment %(ref)s", ref=ref)
-            return [rm.Row(name=name, qty=Decimal(1), price=amount,
-                           tax_group=self.register_id.tax_group_code)]
+            return [
+                rm.Row(
+                    name=name,
+                    qty=Decimal(1),
+                    price=amount,
+                    tax_group=self.register_id.tax_group_code,
+                )
+            ]
         rows = []
-        for (invoice, group), part in zip(keys, rm.allocate(weights, amount),
-                                          strict=True):
+        for (invoice, group), part in zip(
+            keys, rm.allocate(weights, amount), strict=True
+        ):
             if part <= 0:
                 continue
-            rows.append(rm.Row(name=_("Payment for invoice %(ref)s", ref=invoice.name),
-                               qty=Decimal(1), price=part, tax_group=group))
+            rows.append(
+                rm.Row(
+                    name=_("Payment for invoice %(ref)s", ref=invoice.name),
+                    qty=Decimal(1),
+                    price=part,
+                    tax_group=group,
+                )
+            )
         return rows
 
     def _tax_group(self, taxes):
         """The Vchasno tax group of a line: its taxes' code, else the register's."""
-        codes = set(taxes.flatten_taxes_hierarchy().filtered(
-            "vchasno_tax_group_code").mapped("vchasno_tax_group_code"))
+        codes = set(
+            taxes.flatten_taxes_hierarchy()
+            .filtered("vchasno_tax_group_code")
+            .mapped("vchasno_tax_group_code")
+        )
         if len(codes) > 1:
             raise VchasnoPayloadError(
-                [_("Taxes %(taxes)s map to different Vchasno tax groups (%(codes)s); "
-                   "one receipt row can have only one.",
-                   taxes=", ".join(taxes.mapped("name")),
-                   codes=", ".join(sorted(codes)))]
+                [
+                    _(
+                        "Taxes %(taxes)s map to different Vchasno tax groups "
+                        "(%(codes)s); "
+                        "one receipt row can have only one.",
+                        taxes=", ".join(taxes.mapped("name")),
+                        codes=", ".join(sorted(codes)),
+                    )
+                ]
             )
         return (codes.pop() if codes else self.register_id.tax_group_code).strip()

@@ -10,9 +10,10 @@ import random
 import time
 from datetime import timedelta
 
-from odoo import _, api, fields, models, modules
+from odoo import _, api, fields, models, modules, tools
 from odoo.tools import SQL
 
+from ..tools.redact import redact
 from ..tools.vchasno_errors import (
     VchasnoApiError,
     VchasnoAuthError,
@@ -23,7 +24,6 @@ from ..tools.vchasno_errors import (
     VchasnoThrottledError,
     describe_error,
 )
-from ..tools.redact import redact
 from .kyiv_time import kyiv_to_utc
 
 _logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ FAST_READ_TIMEOUT = 8  # seconds the "print now" path waits for Vchasno
 
 def _can_commit():
     """Commits are for real runs only: tests run inside one transaction."""
-    return not modules.module.current_test
+    return not tools.config["test_enable"] and not modules.module.current_test
 
 
 class VchasnoReceipt(models.Model):
@@ -90,7 +90,8 @@ class VchasnoReceipt(models.Model):
     def _due_domain_sql(self):
         return SQL("""
               r.state = 'to_send'
-          AND (r.next_attempt_at IS NULL OR r.next_attempt_at <= now() at time zone 'UTC')
+          AND (r.next_attempt_at IS NULL
+               OR r.next_attempt_at <= now() at time zone 'UTC')
           AND g.active
           AND g.auth_failed IS NOT TRUE
           AND (g.circuit_open_until IS NULL
@@ -102,11 +103,13 @@ class VchasnoReceipt(models.Model):
 
     @api.model
     def _due_count(self):
-        self.env.cr.execute(SQL(
-            "SELECT count(*) FROM vchasno_receipt r "
-            "JOIN vchasno_register g ON g.id = r.register_id WHERE %s",
-            self._due_domain_sql(),
-        ))
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM vchasno_receipt r "
+                "JOIN vchasno_register g ON g.id = r.register_id WHERE %s",
+                self._due_domain_sql(),
+            )
+        )
         return self.env.cr.fetchone()[0]
 
     @api.model
@@ -115,37 +118,81 @@ class VchasnoReceipt(models.Model):
 
         SKIP LOCKED lets several workers share the queue: each gets other rows.
         """
-        self.env.flush_all()
         where = self._due_domain_sql()
         if ids:
             where = SQL("%s AND r.id IN %s", where, tuple(ids))
-        self.env.cr.execute(SQL(
-            "SELECT r.id FROM vchasno_receipt r "
-            "JOIN vchasno_register g ON g.id = r.register_id WHERE %s "
-            "ORDER BY r.id LIMIT 1 FOR UPDATE OF r SKIP LOCKED",
-            where,
-        ))
-        row = self.env.cr.fetchone()
-        if not row:
-            return self.browse()
-        receipt = self.browse(row[0]).sudo()
-        receipt.invalidate_recordset()
-        if not receipt.payload:
-            try:
-                receipt.payload = receipt._build_payload()
-            except (VchasnoPayloadError, VchasnoError) as err:
-                receipt._set_error("data", err)
-                self._commit()
-                return self._claim_next(ids)
-        receipt.write({
-            "state": "sending",
-            "attempt_count": receipt.attempt_count + 1,
-            "last_attempt_at": fields.Datetime.now(),
-        })
+        while True:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT r.id FROM vchasno_receipt r "
+                    "JOIN vchasno_register g ON g.id = r.register_id WHERE %s "
+                    "ORDER BY r.id LIMIT 1 FOR UPDATE OF r SKIP LOCKED",
+                    where,
+                )
+            )
+            row = self.env.cr.fetchone()
+            if not row:
+                return self.browse()
+            receipt = self.browse(row[0]).sudo()
+            receipt.invalidate_recordset()
+            if receipt.payload or receipt._freeze_payload():
+                break
+            self._commit()  # the receipt now waits or is in error: next one
+        receipt.write(
+            {
+                "state": "sending",
+                "attempt_count": receipt.attempt_count + 1,
+                "last_attempt_at": fields.Datetime.now(),
+            }
+        )
         # Commit "sending" before the call: whatever happens to this worker
         # now, the row says that a request may have gone out.
         self._commit()
         return receipt
+
+    def _freeze_payload(self):
+        """Build and store the request once; False if it must wait or failed."""
+        self.ensure_one()
+        try:
+            if not self._bind_sources():
+                return False
+            self.payload = self.with_context(lang=self._receipt_lang())._build_payload()
+        except VchasnoError as err:
+            self._set_error("data", err)
+            self._post_outcome()
+            return False
+        return True
+
+    def _receipt_lang(self):
+        """Rows are printed in the customer's language, Ukrainian by default."""
+        self.ensure_one()
+        langs = self.env["res.lang"].get_installed()
+        for code in (self.partner_id.lang, self.company_id.partner_id.lang, "uk_UA"):
+            if code and code in dict(langs):
+                return code
+        return self.env.lang
+
+    def _bind_sources(self):
+        """Late binding before the first send; False if the receipt must wait.
+
+        A refund finds the sale receipt it returns against only now: the
+        Register Payment dialog reconciles the payment after posting it.
+        """
+        self.ensure_one()
+        payment = self.payment_id
+        if payment and not self.move_id:
+            self.move_id = payment._vchasno_documents()[:1]
+        if self.kind == "return" and payment and not self.original_receipt_id:
+            original, problem = payment._vchasno_find_original()
+            self.original_receipt_id = original
+            if problem:
+                raise VchasnoPayloadError([problem])
+        if self.original_receipt_id and self.original_receipt_id.state != "done":
+            # A return goes out only after its sale receipt is done.
+            self.next_attempt_at = fields.Datetime.now() + timedelta(minutes=1)
+            return False
+        return True
 
     # === Sending === #
 
@@ -168,9 +215,9 @@ class VchasnoReceipt(models.Model):
         receipt = self.sudo()
         # Held until the commit below: the recovery cron skips locked rows, so
         # it can only pick up "sending" rows whose sender has died.
-        self.env.cr.execute(SQL(
-            "SELECT id FROM vchasno_receipt WHERE id = %s FOR UPDATE", receipt.id
-        ))
+        self.env.cr.execute(
+            SQL("SELECT id FROM vchasno_receipt WHERE id = %s FOR UPDATE", receipt.id)
+        )
         register = receipt.register_id
         try:
             key = (register.id, read_timeout)
@@ -211,29 +258,31 @@ class VchasnoReceipt(models.Model):
             "error_kind": kind,
             "error_code": str(getattr(err, "res", None) or err.code or ""),
             "error_text": getattr(err, "errortxt", False) or False,
-            "error_message": describe_error(err),
+            "error_message": describe_error(err, lang=self.env.lang),
         }
 
     def _set_done(self, result):
         self.ensure_one()
-        self.write({
-            "state": "done",
-            "fiscal_number": result.doccode,
-            "register_fiscal_id": result.fisid,
-            "local_number": result.docno and str(result.docno),
-            "shift_number": result.shift_link and str(result.shift_link),
-            "fiscal_date": kyiv_to_utc(result.dt) or fields.Datetime.now(),
-            "qr": result.qr,
-            "public_url": result.public_url if result.doccode else False,
-            "is_test": result.is_test,
-            "is_offline": result.is_offline,
-            "response": redact(result.raw, []),
-            "next_attempt_at": False,
-            "error_kind": False,
-            "error_code": False,
-            "error_text": False,
-            "error_message": False,
-        })
+        self.write(
+            {
+                "state": "done",
+                "fiscal_number": result.doccode,
+                "register_fiscal_id": result.fisid,
+                "local_number": result.docno and str(result.docno),
+                "shift_number": result.shift_link and str(result.shift_link),
+                "fiscal_date": kyiv_to_utc(result.dt) or fields.Datetime.now(),
+                "qr": result.qr,
+                "public_url": result.public_url if result.doccode else False,
+                "is_test": result.is_test,
+                "is_offline": result.is_offline,
+                "response": redact(result.raw, []),
+                "next_attempt_at": False,
+                "error_kind": False,
+                "error_code": False,
+                "error_text": False,
+                "error_message": False,
+            }
+        )
         if self.kind in ("x_report", "z_report"):
             self.report_totals = result.info
         _logger.info("Vchasno receipt %s done: %s", self.id, result.doccode)
@@ -241,14 +290,20 @@ class VchasnoReceipt(models.Model):
     def _set_retry(self, err, kind="transport", min_delay=0, count_failure=True):
         self.ensure_one()
         cap = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(self.attempt_count - 1, 0))
-        delay = max(random.uniform(0, cap), min_delay)  # noqa: S311 - jitter
+        delay = max(random.uniform(0, cap), min_delay)
         vals = self._error_vals(kind, err)
-        vals.update(state="to_send",
-                    next_attempt_at=fields.Datetime.now() + timedelta(seconds=delay))
+        vals.update(
+            state="to_send",
+            next_attempt_at=fields.Datetime.now() + timedelta(seconds=delay),
+        )
         self.write(vals)
         if count_failure:
-            _logger.info("Vchasno receipt %s not sent, retry in %.0f s: %s", self.id,
-                         delay, vals["error_message"])
+            _logger.info(
+                "Vchasno receipt %s not sent, retry in %.0f s: %s",
+                self.id,
+                delay,
+                vals["error_message"],
+            )
         if kind != "auth":
             self._trigger_sender(vals["next_attempt_at"])
 
@@ -257,8 +312,9 @@ class VchasnoReceipt(models.Model):
         vals = self._error_vals("unknown", err)
         vals["state"] = "unknown"
         self.write(vals)
-        _logger.warning("Vchasno receipt %s: outcome unknown (%s)", self.id,
-                        vals["error_message"])
+        _logger.warning(
+            "Vchasno receipt %s: outcome unknown (%s)", self.id, vals["error_message"]
+        )
         self.env.ref("l10n_ua_vchasno_kasa.ir_cron_vchasno_recover")._trigger(
             fields.Datetime.now() + timedelta(minutes=1)
         )
@@ -268,8 +324,9 @@ class VchasnoReceipt(models.Model):
         vals = self._error_vals(kind, err)
         vals["state"] = "error"
         self.write(vals)
-        _logger.warning("Vchasno receipt %s refused: %s", self.id,
-                        vals["error_message"])
+        _logger.warning(
+            "Vchasno receipt %s refused: %s", self.id, vals["error_message"]
+        )
 
     # === Recovery === #
 
@@ -278,18 +335,27 @@ class VchasnoReceipt(models.Model):
         """ "sending" rows that nobody holds a lock on belong to a dead sender."""
         limit = fields.Datetime.now() - RECOVER_GRACE
         self.env.flush_all()
-        self.env.cr.execute(SQL(
-            "SELECT id FROM vchasno_receipt WHERE state = 'sending' "
-            "AND (last_attempt_at IS NULL OR last_attempt_at < %s) "
-            "FOR UPDATE SKIP LOCKED",
-            limit,
-        ))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM vchasno_receipt WHERE state = 'sending' "
+                "AND (last_attempt_at IS NULL OR last_attempt_at < %s) "
+                "FOR UPDATE SKIP LOCKED",
+                limit,
+            )
+        )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
             receipts = self.browse(ids).sudo()
-            receipts.write({"state": "unknown", "error_kind": "unknown",
-                            "error_message": _("The sender stopped during the call; "
-                                               "the outcome is being checked.")})
+            receipts.write(
+                {
+                    "state": "unknown",
+                    "error_kind": "unknown",
+                    "error_message": _(
+                        "The sender stopped during the call; "
+                        "the outcome is being checked."
+                    ),
+                }
+            )
             _logger.warning("Vchasno receipts %s were left sending: now unknown", ids)
             self._commit()
         return ids
@@ -310,16 +376,23 @@ class VchasnoReceipt(models.Model):
             return
         if found is not None and found.doccode:
             receipt._set_done(found)
-            receipt.message_post(body=_("Found in Vchasno by its tag after a lost "
-                                        "answer."))
+            receipt.message_post(
+                body=_("Found in Vchasno by its tag after a lost answer.")
+            )
             receipt._post_outcome()
         elif found is None:
             # Vchasno says it never received this tag: resending it (same tag,
             # same payload) cannot make a second receipt.
-            receipt.write({"state": "to_send", "next_attempt_at": False,
-                           "recover_count": receipt.recover_count + 1})
-            receipt.message_post(body=_("Vchasno has no receipt with this tag: "
-                                        "sending it again."))
+            receipt.write(
+                {
+                    "state": "to_send",
+                    "next_attempt_at": False,
+                    "recover_count": receipt.recover_count + 1,
+                }
+            )
+            receipt.message_post(
+                body=_("Vchasno has no receipt with this tag: sending it again.")
+            )
             self._trigger_sender()
         else:
             receipt._count_recover_failure(None)

@@ -83,22 +83,32 @@ class VchasnoRegister(models.Model):
     )
     shift_opened_at = fields.Datetime(readonly=True, copy=False)
     online_state = fields.Selection(
-        [("unknown", "Unknown"), ("online", "Online"), ("offline", "Offline"),
-         ("locked", "Locked")],
+        [
+            ("unknown", "Unknown"),
+            ("online", "Online"),
+            ("offline", "Offline"),
+            ("locked", "Locked"),
+        ],
         default="unknown",
         readonly=True,
         copy=False,
     )
     sign_state = fields.Selection(
-        [("unknown", "Unknown"), ("unused", "Key not used"), ("ok", "Key OK"),
-         ("warning", "Key warning"), ("error", "Key missing or invalid")],
+        [
+            ("unknown", "Unknown"),
+            ("unused", "Key not used"),
+            ("ok", "Key OK"),
+            ("warning", "Key warning"),
+            ("error", "Key missing or invalid"),
+        ],
         string="Signing key",
         default="unknown",
         readonly=True,
         copy=False,
     )
-    safe_amount = fields.Monetary(string="Cash in the register", readonly=True,
-                                  copy=False)
+    safe_amount = fields.Monetary(
+        string="Cash in the register", readonly=True, copy=False
+    )
     last_status_at = fields.Datetime(readonly=True, copy=False)
     # Sending health: a bad token pauses the queue; transport failures open a
     # circuit breaker (RELIABILITY.md §6.8) so other registers keep going.
@@ -108,22 +118,33 @@ class VchasnoRegister(models.Model):
     # Results of "Check Vchasno behaviour" (test registers only). Until then the
     # addon follows the safe default: never assume that Vchasno deduplicates.
     repeat_tag_behaviour = fields.Selection(
-        [("unknown", "Not checked"), ("return_stored", "Returns the stored receipt"),
-         ("new_document", "Issues a second document")],
+        [
+            ("unknown", "Not checked"),
+            ("return_stored", "Returns the stored receipt"),
+            ("new_document", "Issues a second document"),
+        ],
         string="Repeated request tag",
         default="unknown",
         readonly=True,
         copy=False,
     )
     tag_search_behaviour = fields.Selection(
-        [("unknown", "Not checked"), ("works", "Works"), ("unsupported", "Unsupported")],
+        [
+            ("unknown", "Not checked"),
+            ("works", "Works"),
+            ("unsupported", "Unsupported"),
+        ],
         string="Search by tag",
         default="unknown",
         readonly=True,
         copy=False,
     )
     receipt_json_behaviour = fields.Selection(
-        [("unknown", "Not checked"), ("works", "Works"), ("unsupported", "Unsupported")],
+        [
+            ("unknown", "Not checked"),
+            ("works", "Works"),
+            ("unsupported", "Unsupported"),
+        ],
         string="Receipt JSON look-up",
         default="unknown",
         readonly=True,
@@ -216,13 +237,15 @@ class VchasnoRegister(models.Model):
                 _(
                     "Vchasno.Kasa could not be reached: %(error)s. Check the "
                     "internet connection of the Odoo server and try again.",
-                    error=describe_error(err),
+                    error=describe_error(err, lang=self.env.lang),
                 )
             ) from err
         except VchasnoApiError as err:
             raise UserError(
-                _("Vchasno refused the status request: %(error)s",
-                  error=describe_error(err))
+                _(
+                    "Vchasno refused the status request: %(error)s",
+                    error=describe_error(err, lang=self.env.lang),
+                )
             ) from err
         self._store_status(result)
         return self._notify(_("Connection OK"), self._status_summary(), "success")
@@ -239,8 +262,10 @@ class VchasnoRegister(models.Model):
 
     @api.model
     def _api_url(self):
-        url = self.env["ir.config_parameter"].sudo().get_param(
-            API_URL_PARAM, DEFAULT_BASE_URL
+        url = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(API_URL_PARAM, DEFAULT_BASE_URL)
         )
         return (url or DEFAULT_BASE_URL).rstrip("/")
 
@@ -254,9 +279,9 @@ class VchasnoRegister(models.Model):
             )
         if read_timeout is None:
             read_timeout = int(
-                self.env["ir.config_parameter"].sudo().get_param(
-                    TIMEOUT_PARAM, DEFAULT_READ_TIMEOUT
-                )
+                self.env["ir.config_parameter"]
+                .sudo()
+                .get_param(TIMEOUT_PARAM, DEFAULT_READ_TIMEOUT)
             )
         return VchasnoClient(
             self._api_url(), token, timeout=(CONNECT_TIMEOUT, read_timeout)
@@ -293,31 +318,46 @@ class VchasnoRegister(models.Model):
         self.ensure_one()
         sel = self._fields
         parts = [
-            _("Register: %(kind)s.",
-              kind=dict(sel["register_kind"]._description_selection(self.env))[
-                  self.register_kind]),
+            _(
+                "Register: %(kind)s.",
+                kind=dict(sel["register_kind"]._description_selection(self.env))[
+                    self.register_kind
+                ],
+            ),
         ]
         if self.shift_state == "open" and self.shift_opened_at:
             parts.append(
-                _("Shift open since %(since)s.",
-                  since=fields.Datetime.context_timestamp(
-                      self, self.shift_opened_at).strftime("%Y-%m-%d %H:%M"))
+                _(
+                    "Shift open since %(since)s.",
+                    since=fields.Datetime.context_timestamp(
+                        self, self.shift_opened_at
+                    ).strftime("%Y-%m-%d %H:%M"),
+                )
             )
         else:
             parts.append(
-                _("Shift: %(state)s.",
-                  state=dict(sel["shift_state"]._description_selection(self.env))[
-                      self.shift_state])
+                _(
+                    "Shift: %(state)s.",
+                    state=dict(sel["shift_state"]._description_selection(self.env))[
+                        self.shift_state
+                    ],
+                )
             )
         parts.append(
-            _("Connection to the tax service: %(state)s.",
-              state=dict(sel["online_state"]._description_selection(self.env))[
-                  self.online_state])
+            _(
+                "Connection to the tax service: %(state)s.",
+                state=dict(sel["online_state"]._description_selection(self.env))[
+                    self.online_state
+                ],
+            )
         )
         parts.append(
-            _("Signing key: %(state)s.",
-              state=dict(sel["sign_state"]._description_selection(self.env))[
-                  self.sign_state])
+            _(
+                "Signing key: %(state)s.",
+                state=dict(sel["sign_state"]._description_selection(self.env))[
+                    self.sign_state
+                ],
+            )
         )
         return " ".join(parts)
 
@@ -325,9 +365,13 @@ class VchasnoRegister(models.Model):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"title": title, "message": message, "type": kind,
-                       "sticky": kind != "success",
-                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": kind != "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }
 
     def _record_transport_failure(self):
@@ -347,28 +391,35 @@ class VchasnoRegister(models.Model):
             lambda r: r.consecutive_failures or r.circuit_open_until or r.auth_failed
         )
         if registers:
-            registers.write({"consecutive_failures": 0, "circuit_open_until": False,
-                             "auth_failed": False})
+            registers.write(
+                {
+                    "consecutive_failures": 0,
+                    "circuit_open_until": False,
+                    "auth_failed": False,
+                }
+            )
 
     def _is_available(self):
         """Whether the sender may call Vchasno for this register now."""
         self.ensure_one()
         if self.auth_failed or not self.active:
             return False
-        return not (self.circuit_open_until
-                    and self.circuit_open_until > fields.Datetime.now())
+        return not (
+            self.circuit_open_until and self.circuit_open_until > fields.Datetime.now()
+        )
 
     def _handle_auth_failure(self, err):
         """A refused token pauses the register's queue and tells the managers."""
         for register in self.sudo().filtered(lambda r: not r.auth_failed):
             register.auth_failed = True
-            _logger.warning("Vchasno register %s: token refused, queue paused",
-                            register.id)
+            _logger.warning(
+                "Vchasno register %s: token refused, queue paused", register.id
+            )
             register.message_post(
                 body=_(
                     "Vchasno refused the API token (%(error)s). Sending is paused "
                     "for this register until a manager enters a valid token.",
-                    error=describe_error(err),
+                    error=describe_error(err, lang=self.env.lang),
                 )
             )
             managers = self.env.ref("account.group_account_manager").users.filtered(
@@ -379,7 +430,8 @@ class VchasnoRegister(models.Model):
                     "mail.mail_activity_data_warning",
                     user_id=user.id,
                     summary=_("Vchasno token refused"),
-                    note=_("Enter a valid API token on the register %(name)s.",
-                           name=register.name),
+                    note=_(
+                        "Enter a valid API token on the register %(name)s.",
+                        name=register.name,
+                    ),
                 )
-

@@ -1,1 +1,4 @@
 from . import test_install
+from . import test_payment_receipts
+from . import test_protocol_client
+from . import test_protocol_maths

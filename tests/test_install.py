@@ -27,16 +27,21 @@ class TestInstall(TransactionCase):
 
     def test_actions_load(self):
         data = self.env["ir.model.data"].search(
-            [("module", "=", MODULE), ("model", "in", (
-                "ir.actions.act_window", "ir.actions.server"))]
+            [
+                ("module", "=", MODULE),
+                ("model", "in", ("ir.actions.act_window", "ir.actions.server")),
+            ]
         )
         self.assertGreaterEqual(len(data), 3)
         for record in data:
             action = self.env[record.model].browse(record.res_id)
             with self.subTest(action=record.name):
                 self.assertTrue(action.exists())
-                self.assertTrue(action._get_action_dict() if hasattr(
-                    action, "_get_action_dict") else action.read()[0])
+                self.assertTrue(
+                    action._get_action_dict()
+                    if hasattr(action, "_get_action_dict")
+                    else action.read()[0]
+                )
 
     def test_public_contract(self):
         cron = self.env.ref(f"{MODULE}.ir_cron_vchasno_send")
@@ -46,8 +51,16 @@ class TestInstall(TransactionCase):
         journal_field = self.env["account.journal"]._fields["vchasno_register_id"]
         self.assertEqual(journal_field.comodel_name, "vchasno.register")
         receipt_fields = self.env["vchasno.receipt"]._fields
-        for name in ("state", "kind", "tag", "fiscal_number", "payment_id",
-                     "original_receipt_id", "register_id", "company_id"):
+        for name in (
+            "state",
+            "kind",
+            "tag",
+            "fiscal_number",
+            "payment_id",
+            "original_receipt_id",
+            "register_id",
+            "company_id",
+        ):
             self.assertIn(name, receipt_fields)
         for name in ("name", "api_token", "company_id", "active"):
             self.assertIn(name, self.env["vchasno.register"]._fields)

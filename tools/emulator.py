@@ -19,22 +19,21 @@ Choices where the spec is silent (all pessimistic):
 """
 
 import argparse
+import contextlib
 import copy
 import hashlib
 import json
 import logging
 import os
 import secrets
-import socket
-import struct
 import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
+from .emulator_http import EmulatedDrop, EmulatorHandler, Reply
 from .emulator_register import (
     DEFAULT_PAY_TYPES,
     DEFAULT_TAX_GROUPS,
@@ -54,7 +53,6 @@ KYIV = ZoneInfo("Europe/Kyiv")
 FISCAL_PATH = "/api/v3/fiscal/execute"
 CHECK_TASK_PREFIX = "/api/v3/check-task/"
 NOTIFY_PATH = "/api/v2/notifications/checks"
-MAX_BODY = 1024 * 1024
 FAULT_KINDS = (
     "reset_before_record", "timeout_after_record", "http_500_html", "invalid_json",
     "res_action_1", "res_action_2", "res_action_3", "http_401", "http_429",
@@ -80,24 +78,6 @@ REGISTER_KEYS = ("pay_types", "tax_groups")  # need "token" in the same call
 
 def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-class EmulatedDrop(Exception):
-    """In-process stand-in for a connection closed without an answer."""
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: object = None  # JSON-able value, or bytes sent as they are
-    headers: dict = field(default_factory=dict)
-    action: str | None = None  # "reset" or "hang": no answer at all
-
-    def payload(self):
-        if isinstance(self.body, bytes):
-            return self.body, "text/html; charset=utf-8"
-        data = json.dumps(self.body, ensure_ascii=False).encode()
-        return data, "application/json; charset=utf-8"
 
 
 class VchasnoEmulator:
@@ -127,7 +107,7 @@ class VchasnoEmulator:
     def start(self, host="127.0.0.1", port=0):
         """Serve HTTP in a daemon thread; return the base URL."""
         self._stop.clear()
-        self._server = ThreadingHTTPServer((host, port), _Handler)
+        self._server = ThreadingHTTPServer((host, port), EmulatorHandler)
         self._server.daemon_threads = True
         self._server.emulator = self
         self._thread = threading.Thread(
@@ -337,7 +317,7 @@ class VchasnoEmulator:
             return Reply(400, {"detail": str(err)})
         return Reply(200, {"status": "ok"})
 
-    def _route(self, method, path, token, raw):
+    def route(self, method, path, token, raw):
         """Dispatch one HTTP request to a ``Reply``."""
         try:
             body = json.loads(raw) if raw else None
@@ -367,59 +347,6 @@ def _unauthorized():
     return Reply(401, {"detail": "Invalid token"})
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as Vchasno's HTTPS front
-    server_version = "VchasnoEmulator/1.0"
-
-    def do_GET(self):
-        self._serve("GET")
-
-    def do_POST(self):
-        self._serve("POST")
-
-    def log_message(self, format, *args):
-        """Silence the default stderr log; ``_serve`` logs one line."""
-
-    def _serve(self, method):
-        started = time.monotonic()
-        emulator = self.server.emulator
-        path = self.path.split("?", 1)[0]
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            return self._write(Reply(413, {"detail": "Request too large"}))
-        raw = self.rfile.read(length) if length else b""
-        reply = emulator._route(method, path, self.headers.get("Authorization"), raw)
-        if reply.action == "reset":
-            self.close_connection = True
-            # SO_LINGER 0: closing sends a TCP reset instead of an answer.
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
-        elif reply.action == "hang":
-            emulator._stop.wait(emulator._config["hang_s"])
-            self.close_connection = True
-        else:
-            self._write(reply)
-        _logger.info(
-            "%s %s -> %s (%.0f ms)",
-            method,
-            path,
-            reply.action or reply.status,
-            (time.monotonic() - started) * 1000,
-        )
-
-    def _write(self, reply):
-        data, content_type = reply.payload()
-        self.send_response(reply.status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in reply.headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Vchasno.Kasa emulator")
     parser.add_argument("--host", default="127.0.0.1")
@@ -430,10 +357,9 @@ def main(argv=None):
     url = emulator.start(args.host, args.port)
     _logger.info("Vchasno.Kasa emulator serving on %s (Ctrl-C to stop)", url)
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
     finally:
         emulator.stop()
 

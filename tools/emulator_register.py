@@ -1,7 +1,6 @@
-"""One emulated Vchasno.Kasa test register: shift, numbering, checks, totals.
+"""One emulated Vchasno.Kasa test register: shift, numbering, documents.
 
-The sum checks here are written independently of ``receipt_maths`` on
-purpose, so that a bug in the builder cannot hide a bug in the check.
+Receipt checks live in ``emulator_checks``, totals in ``emulator_reports``.
 Texts of refusals are Ukrainian, as Vchasno's ``errortxt``.
 """
 
@@ -10,22 +9,16 @@ import hashlib
 import secrets
 import string
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from .emulator_checks import Refusal, check_receipt, num, places_ok
+from .emulator_reports import add_totals, money2, new_totals, report_body
 from .vchasno_errors import (
     EMU_RES_AMOUNT,
     EMU_RES_BAD_REQUEST,
-    EMU_RES_EMPTY,
     EMU_RES_PAY_TYPE,
-    EMU_RES_PAYS_SUM,
-    EMU_RES_PRICE,
-    EMU_RES_QUANTITY,
-    EMU_RES_ROUND,
-    EMU_RES_ROWS_SUM,
     EMU_RES_SAFE,
     EMU_RES_TASK,
-    EMU_RES_TAX_GROUP,
-    RES_ROUND_WITH_AUTOROUND,
     RES_SHIFT_ALREADY_OPEN,
     RES_SHIFT_EXPIRED,
     RES_SHIFT_NOT_OPEN,
@@ -35,7 +28,6 @@ from .vchasno_errors import (
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 SHIFT_MAX_AGE = timedelta(hours=24)  # spec §8 [law]
-EMU_MAX_ABS_ROUND = Decimal("0.10")  # same unverified rule as the builder
 DT_FORMAT = "%Y%m%d%H%M%S"
 DOCCODE_ALPHABET = string.ascii_letters + string.digits
 # code: (letter, short name, full name, VAT %, excise/other %) — spec §10.
@@ -51,45 +43,6 @@ DEFAULT_TAX_GROUPS = {
     "9": ("Л", "ПДВ_Л", "ПДВ 14%", Decimal(14), ZERO),
 }
 DEFAULT_PAY_TYPES = {0: "Готівка", 1: "Безготівка", 2: "Картка"}
-
-
-class Refusal(Exception):
-    """A ``res != 0`` answer; ``problems`` go to ``error_extra``."""
-
-    def __init__(self, res, text, res_action=3, problems=None):
-        super().__init__(text)
-        self.res, self.text, self.res_action = res, text, res_action
-        self.problems = problems or []
-
-
-def num(value):
-    """Decimal of a JSON number (float via its repr), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    return None
-
-
-def places_ok(value, places):
-    return value is not None and value == value.quantize(Decimal(1).scaleb(-places))
-
-
-def _money2(value):
-    return float(value.quantize(CENT))
-
-
-def _new_totals():
-    return {
-        "count": {"p": 0, "m": 0, "14": 0},
-        "last_docno": {"p": 0, "m": 0},
-        "summary": {k: ZERO for k in ("base_p", "base_m", "disc_p", "disc_m")},
-        "taxes": {},  # code -> {"base_p", "base_m"}
-        "money": {},  # pay type -> {"sum_p", "sum_m", "round_pu", ...}
-        "cash": {"in": ZERO, "out": ZERO},
-    }
 
 
 class Register:
@@ -210,7 +163,7 @@ class Register:
         if implicit:  # an auto-opened shift still uses a document number
             self.docno += 1
         self.shift = {"no": self.z_count, "opened_at": now, "safe_start": self.safe}
-        self.shift.update(_new_totals())
+        self.shift.update(new_totals())
 
     def _require_shift(self, now, auto_open):
         if self.shift is None:
@@ -235,7 +188,7 @@ class Register:
             "dtype": 0,
             "isprint": 0,
             "isoffline": False,
-            "safe": _money2(self.safe),
+            "safe": money2(self.safe),
             "shift_link": self.shift["no"] if self.shift else self.z_count,
             "docno": self.docno,
             "cancelid": doccode,
@@ -259,7 +212,7 @@ class Register:
             "shift_dt": shift["opened_at"].strftime(DT_FORMAT) if shift else "",
             "online_status": 0,
             "sign_status": 1,
-            "safe": _money2(self.safe),
+            "safe": money2(self.safe),
         }
         return info, None
 
@@ -282,7 +235,7 @@ class Register:
         self.safe += amount if fiscal["task"] == 3 else -amount
         self.shift["cash"]["in" if fiscal["task"] == 3 else "out"] += amount
         info = self._doc_info(fiscal["task"], now, issue_doccode, fiscal.get("cashier"))
-        return info, _money2(amount)
+        return info, money2(amount)
 
     def _withdrawal(self, fiscal, now, issue_doccode):
         amount = self._cash_amount(fiscal, set(self.pay_types) - {0})
@@ -292,13 +245,13 @@ class Register:
         self.safe -= amount
         self.shift["count"]["14"] += 1
         info = self._doc_info(14, now, issue_doccode, fiscal.get("cashier"))
-        return info, _money2(amount)
+        return info, money2(amount)
 
     def _receipt(self, fiscal, now, issue_doccode):
-        checked = self.check_receipt(fiscal.get("receipt"))
+        checked = check_receipt(fiscal.get("receipt"), self.tax_groups, self.pay_types)
         self._require_shift(now, auto_open=True)
         sign = "p" if fiscal["task"] == 1 else "m"
-        self._add_totals(checked, sign)
+        add_totals(self.shift, checked, sign)
         cash = sum((s for t, s in checked["pays"] if t == 0), ZERO)
         self.safe += cash if sign == "p" else -cash
         info = self._doc_info(fiscal["task"], now, issue_doccode, fiscal.get("cashier"))
@@ -306,7 +259,7 @@ class Register:
         to_pay = checked["sum"] - checked["disc"]
         when = now.strftime("%Y%m%d"), now.strftime("%H:%M:%S")
         mac = hashlib.sha256(
-            ("{}|{}|{}".format(info["doccode"], self.fisid, to_pay)).encode()
+            f"{info['doccode']}|{self.fisid}|{to_pay}".encode()
         ).hexdigest()
         info["mac"] = mac
         info["qr"] = "{}/c/{}?id={}&date={}&time={}&fn={}&sm={}&mac={}".format(
@@ -318,144 +271,19 @@ class Register:
             to_pay,
             mac,
         )
-        return info, _money2(checked["sum"])
-
-    # === Receipt checks (spec §4.5) === #
-
-    def check_receipt(self, receipt):
-        """Return the checked amounts or raise ``Refusal`` listing problems."""
-        if not isinstance(receipt, dict):
-            raise Refusal(EMU_RES_BAD_REQUEST, "Не вказано об'єкт receipt")
-        rows, pays = receipt.get("rows"), receipt.get("pays")
-        if (
-            not isinstance(rows, list)
-            or not rows
-            or not isinstance(pays, list)
-            or not pays
-        ):
-            raise Refusal(EMU_RES_EMPTY, "Чек не містить товарів або оплат")
-        problems = []
-
-        def problem(res, text):
-            problems.append({"res": res, "text": text})
-
-        rows_total, row_values = ZERO, []
-        for i, row in enumerate(rows, 1):
-            row = row if isinstance(row, dict) else {}
-            name = row.get("name")
-            if not isinstance(name, str) or not name.strip():
-                problem(EMU_RES_BAD_REQUEST, f"Рядок {i}: не вказано назву")
-            cnt, price = num(row.get("cnt")), num(row.get("price"))
-            disc = num(row.get("disc", 0))
-            if cnt is None or cnt <= 0 or not places_ok(cnt, 3):
-                problem(EMU_RES_QUANTITY, f"Рядок {i}: невірна кількість")
-            if price is None or price < 0 or not places_ok(price, 2):
-                problem(EMU_RES_PRICE, f"Рядок {i}: невірна ціна")
-            if not places_ok(disc, 2) or row.get("disc_type", 0) != 0:
-                problem(EMU_RES_PRICE, f"Рядок {i}: невірна знижка")
-            if str(row.get("taxgrp")) not in self.tax_groups:
-                problem(EMU_RES_TAX_GROUP, f"Рядок {i}: невідома податкова група")
-            if problems:
-                continue
-            value = (cnt * price).quantize(CENT, rounding=ROUND_HALF_UP) - disc
-            if value <= 0:
-                problem(EMU_RES_PRICE, f"Рядок {i}: сума рядка не додатна")
-            rows_total += value
-            row_values.append((str(row["taxgrp"]), value))
-        total = num(receipt.get("sum"))
-        disc = num(receipt.get("disc", 0))
-        rnd = num(receipt.get("round", 0))
-        if not places_ok(total, 2):
-            problem(EMU_RES_ROWS_SUM, "Не вказано суму чека")
-        elif not problems and total != rows_total:
-            problem(
-                EMU_RES_ROWS_SUM,
-                f"Сума чека {total} не дорівнює сумі рядків {rows_total}",
-            )
-        if disc is None or disc < 0 or not places_ok(disc, 2):
-            problem(EMU_RES_PRICE, "Невірна знижка на чек")
-        elif receipt.get("disc_type", 0) != 0:
-            problem(EMU_RES_PRICE, "Знижка у відсотках не підтримується емулятором")
-        checked_pays = self._check_pays(pays, problem)
-        has_cash = any(t == 0 for t, _s in checked_pays)
-        if (
-            not places_ok(rnd, 2)
-            or abs(rnd) >= EMU_MAX_ABS_ROUND
-            or (rnd and not has_cash)
-        ):
-            problem(EMU_RES_ROUND, "Невірна сума заокруглення")
-        elif rnd and receipt.get("autoround"):
-            problem(RES_ROUND_WITH_AUTOROUND, "Сума округлення («round») при autoround")
-        if not problems:
-            paid = sum((s for _t, s in checked_pays), ZERO)
-            if paid != total - disc + rnd:
-                problem(
-                    EMU_RES_PAYS_SUM,
-                    f"Сума оплат {paid} не дорівнює сумі чека {total} - знижка {disc} + "
-                    f"заокруглення {rnd}",
-                )
-        if problems:
-            text = "; ".join(p["text"] for p in problems)
-            raise Refusal(problems[0]["res"], text, 3, problems)
-        return {"sum": total, "disc": disc, "round": rnd, "rows": row_values,
-                "pays": checked_pays}  # fmt: skip
-
-    def _check_pays(self, pays, problem):
-        checked = []
-        for i, pay in enumerate(pays, 1):
-            pay = pay if isinstance(pay, dict) else {}
-            ptype, amount = pay.get("type"), num(pay.get("sum"))
-            change = num(pay.get("change", 0))
-            if isinstance(ptype, bool) or ptype not in self.pay_types:
-                problem(EMU_RES_PAY_TYPE, f"Оплата {i}: тип оплати не увімкнено")
-            if amount is None or amount < 0 or not places_ok(amount, 2):
-                problem(EMU_RES_AMOUNT, f"Оплата {i}: невірна сума")
-            elif change is None or change < 0 or not places_ok(change, 2):
-                problem(EMU_RES_AMOUNT, f"Оплата {i}: невірна решта")
-            else:
-                checked.append((ptype, amount))
-        return checked
+        return info, money2(checked["sum"])
 
     # === Totals and reports (spec §5.4) === #
-
-    def _add_totals(self, checked, sign):
-        shift = self.shift
-        shift["count"][sign] += 1
-        shift["summary"]["base_" + sign] += checked["sum"]
-        shift["summary"]["disc_" + sign] += checked["disc"]
-        shares = _spread(checked["disc"], [v for _g, v in checked["rows"]])
-        for (group, value), share in zip(checked["rows"], shares, strict=False):
-            taxes = shift["taxes"].setdefault(group, {"base_p": ZERO, "base_m": ZERO})
-            taxes["base_" + sign] += value - share
-        for ptype, amount in checked["pays"]:
-            money = shift["money"].setdefault(
-                ptype,
-                {
-                    k: ZERO
-                    for k in (
-                        "sum_p",
-                        "sum_m",
-                        "round_pu",
-                        "round_pd",
-                        "round_mu",
-                        "round_md",
-                    )
-                },
-            )
-            money["sum_" + sign] += amount
-            if ptype == 0 and checked["round"]:
-                key = "round_{}{}".format(sign, "u" if checked["round"] > 0 else "d")
-                money[key] += abs(checked["round"])
 
     def _report(self, fiscal, now, issue_doccode):
         self._require_shift_for_report()
         shift = self.shift
         info = {"task": fiscal["task"], "fisid": self.fisid,
                 "dt": now.strftime(DT_FORMAT), "shift_link": shift["no"],
-                "shift_prev_link": shift["no"] - 1, "safe": _money2(self.safe),
-                "safe_start_shift": _money2(shift["safe_start"]),
+                "shift_prev_link": shift["no"] - 1, "safe": money2(self.safe),
+                "safe_start_shift": money2(shift["safe_start"]),
                 "isoffline": False, "vacant_off_nums": 0}  # fmt: skip
-        info.update(_report_body(shift, self.tax_groups, self.pay_types))
+        info.update(report_body(shift, self.tax_groups, self.pay_types))
         if fiscal["task"] == 10:
             return info, None
         doc = self._doc_info(11, now, issue_doccode, fiscal.get("cashier"))
@@ -466,62 +294,3 @@ class Register:
     def _require_shift_for_report(self):
         if self.shift is None:
             raise Refusal(RES_SHIFT_NOT_OPEN, "Зміну не відкрито", 2)
-
-
-def _spread(amount, values):
-    """Proportional split of a receipt discount over rows (rest on the last)."""
-    total = sum(values, ZERO)
-    if not amount or not total:
-        return [ZERO] * len(values)
-    shares = [(amount * v / total).quantize(CENT) for v in values]
-    shares[-1] += amount - sum(shares, ZERO)
-    return shares
-
-
-def _report_body(shift, tax_groups, pay_types):
-    summary = shift["summary"]
-    body = {
-        "receipt": {
-            "count_p": shift["count"]["p"],
-            "count_m": shift["count"]["m"],
-            "count_14": shift["count"]["14"],
-            "count_transfer": 0,
-            "last_docno_p": shift["last_docno"]["p"],
-            "last_docno_m": shift["last_docno"]["m"],
-        },
-        "summary": {
-            "base_p": _money2(summary["base_p"]),
-            "base_m": _money2(summary["base_m"]),
-            "disc_p": _money2(summary["disc_p"]),
-            "disc_m": _money2(summary["disc_m"]),
-            "calc_p": _money2(summary["base_p"] - summary["disc_p"]),
-            "calc_m": _money2(summary["base_m"] - summary["disc_m"]),
-        },
-        "taxes": [],
-        "cash": [
-            {
-                "type": 0,
-                "sum_p": _money2(shift["cash"]["in"]),
-                "sum_m": _money2(shift["cash"]["out"]),
-            }
-        ],
-    }
-    for code, sums in sorted(shift["taxes"].items()):
-        letter, name, fname, vat, extra = tax_groups[code]
-        row = {"gr_code": int(code) if code.isdigit() else code, "tax_lit": letter,
-               "tax_name": name, "tax_fname": fname, "tax_percent": float(vat),
-               "ex_percent": float(extra)}  # fmt: skip
-        for sign in ("p", "m"):
-            base = sums["base_" + sign]
-            divisor = 100 + vat + extra
-            row["base_sum_" + sign] = _money2(base)
-            row["tax_sum_" + sign] = _money2(base * vat / divisor)
-            row["ex_sum_" + sign] = _money2(base * extra / divisor)
-        body["taxes"].append(row)
-    body["pays"] = [
-        dict({"type": ptype, "name": pay_types.get(ptype, str(ptype))},
-             **{k: _money2(v) for k, v in sums.items()})
-        for ptype, sums in sorted(shift["money"].items())
-    ]  # fmt: skip
-    body["money"] = copy.deepcopy(body["pays"])
-    return body

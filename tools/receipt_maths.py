@@ -6,10 +6,10 @@ serialises as ``1445.29``). Every builder validates its input and raises
 ``VchasnoPayloadError`` listing all problems before anything is sent.
 """
 
-import re
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from .contacts import UA_MOBILE_CODES, normalize_phone, validate_email
 from .vchasno_errors import VchasnoPayloadError, _lt
 
 # === Constants === #
@@ -53,16 +53,8 @@ MAX_TAG_LEN = 64
 CASH_ROUNDING_STEP = Decimal("0.10")
 # UNVERIFIED: a ``round`` of 10 kopecks or more is refused as a likely bug.
 MAX_ABS_ROUND = Decimal("0.10")
-# UNVERIFIED (spec §7.1, §11.5): userinfo.phone is documented only as
-# +380XXXXXXXXX; we send exactly that form, and only for mobile numbers.
-UA_MOBILE_CODES = frozenset(
-    {"39", "50", "63", "66", "67", "68", "73", "91", "92", "93", "94", "95", "96",
-     "97", "98", "99"}
-)  # fmt: skip
 NOTIFY_CHANNELS = ("email", "sms", "viber", "cascade")  # spec §7.2
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
-_PHONE_JUNK_RE = re.compile(r"[\s\-().]")
 
 # Problem texts (msgids).
 P_NO_ROWS = _lt("The receipt has no rows.")
@@ -103,8 +95,6 @@ P_COMMENT = _lt("A comment is longer than %(max)s characters.")
 P_TAG = _lt("The request tag must be a non-empty text of at most %(max)s characters.")
 P_TASK_BODY = _lt("Operation %(task)s needs %(body)s.")
 P_CASH_AMOUNT = _lt("The amount %(value)s must be positive with at most 2 decimals.")
-P_PHONE = _lt("%(value)s is not a Ukrainian mobile phone number.")
-P_EMAIL = _lt("%(value)s is not a valid email address.")
 
 
 # === Data === #
@@ -417,34 +407,4 @@ def build_request(
     return request
 
 
-# === Contacts === #
-
-
-def normalize_phone(text):
-    """Return ``+380XXXXXXXXX`` for a Ukrainian mobile number.
-
-    Accepts ``+380 50 123 45 67``, ``050-123-45-67``, ``380501234567``,
-    ``0501234567``. Operator codes: ``UA_MOBILE_CODES``.
-
-    :raise VchasnoPayloadError: anything else (landline, foreign, bad length)
-    """
-    digits = _PHONE_JUNK_RE.sub("", text or "")
-    plus = digits.startswith("+")
-    digits = digits[1:] if plus else digits
-    national = None
-    if digits.isdigit():
-        if len(digits) == 12 and digits.startswith("380"):
-            national = digits[3:]
-        elif len(digits) == 10 and digits.startswith("0") and not plus:
-            national = digits[1:]
-    if national is None or national[:2] not in UA_MOBILE_CODES:
-        raise VchasnoPayloadError([(P_PHONE, {"value": text})])
-    return "+380" + national
-
-
-def validate_email(text):
-    """Return the stripped address or raise ``VchasnoPayloadError``."""
-    email = (text or "").strip()
-    if len(email) > 254 or not _EMAIL_RE.match(email):
-        raise VchasnoPayloadError([(P_EMAIL, {"value": text})])
-    return email
+__all__ = ["UA_MOBILE_CODES", "normalize_phone", "validate_email"]

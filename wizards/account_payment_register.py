@@ -41,11 +41,14 @@ class AccountPaymentRegister(models.TransientModel):
         for wizard in self:
             company = wizard.company_id
             wizard.vchasno_fiscalize = (
-                wizard.vchasno_available and wizard.journal_id.vchasno_policy == "always"
+                wizard.vchasno_available
+                and wizard.journal_id.vchasno_policy == "always"
             )
             refund = wizard.payment_type == "outbound"
             wizard.vchasno_print = wizard.vchasno_available and (
-                company.vchasno_print_refund if refund else company.vchasno_print_invoice
+                company.vchasno_print_refund
+                if refund
+                else company.vchasno_print_invoice
             )
 
     def _vchasno_payment_vals(self):

@@ -1,0 +1,193 @@
+"""Shared set-up: a UAH company, a register, journals, and the emulator on HTTP.
+
+Every Odoo-side test talks to the Vchasno emulator over real HTTP on loopback
+(never a mocked ORM): the emulator counts what it issued, per tag, so that
+"nothing lost, nothing doubled" is asserted on both sides.
+"""
+
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..tools.emulator import VchasnoEmulator
+from ..tools.vchasno_client import VchasnoClient
+from .loopback import LoopbackRequestsMixin
+
+TOKEN_A = "tok-A-" + "a" * 58
+TOKEN_B = "tok-B-" + "b" * 58
+
+
+class VchasnoCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A Ukrainian company in hryvnias, without requiring l10n_ua.
+        uah = cls.env.ref("base.UAH")
+        uah.active = True
+        cls.company_data["company"].write(
+            {
+                "currency_id": uah.id,
+                "country_id": cls.env.ref("base.ua").id,
+            }
+        )
+        cls.company_data["currency"] = uah
+        cls.emulator = VchasnoEmulator(hang_s=3)
+        cls.emulator_url = cls.emulator.start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "l10n_ua_vchasno_kasa.api_url", cls.emulator_url
+        )
+        # Small read timeout: the emulator's lost answers hang for 3 s.
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "l10n_ua_vchasno_kasa.read_timeout", 2
+        )
+        cls.company = cls.company_data["company"]
+        cls.company.vchasno_enabled = True
+        cls.register = cls.env["vchasno.register"].create(
+            {
+                "name": "Каса 1",
+                "api_token": TOKEN_A,
+                "tax_group_code": "1",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.cash_journal = cls.company_data["default_journal_cash"]
+        (cls.bank_journal | cls.cash_journal).vchasno_register_id = cls.register
+        cls.tax_20 = cls.env["account.tax"].create(
+            {
+                "name": "ПДВ 20%",
+                "amount": 20.0,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+                "vchasno_tax_group_code": "1",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.tax_7 = cls.env["account.tax"].create(
+            {
+                "name": "ПДВ 7%",
+                "amount": 7.0,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+                "vchasno_tax_group_code": "4",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Олена Покупець",
+                "email": "olena@example.com",
+                "mobile": "+380 50 123 45 67",
+            }
+        )
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Кава зернова",
+                "default_code": "COF-1",
+                "barcode": "4820000000017",
+                "lst_price": 120.0,
+                "taxes_id": [Command.set(cls.tax_20.ids)],
+            }
+        )
+        cls.product_7 = cls.env["product.product"].create(
+            {
+                "name": "Ліки",
+                "lst_price": 53.5,
+                "taxes_id": [Command.set(cls.tax_7.ids)],
+            }
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            "vk_manager",
+            groups="account.group_account_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.billing = new_test_user(
+            cls.env,
+            "vk_billing",
+            groups="account.group_account_invoice",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.emulator.reset()
+        self.emulator.configure(hang_s=3)
+
+    # === Helpers === #
+
+    def make_invoice(self, lines=None, post=True, partner=None):
+        """``lines``: [(product, qty, price_unit)]; price_unit tax-included."""
+        lines = lines or [(self.product, 2, 120.0)]
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": (partner or self.customer).id,
+                "invoice_date": "2026-11-20",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": product.id, "quantity": qty, "price_unit": price}
+                    )
+                    for product, qty, price in lines
+                ],
+            }
+        )
+        if post:
+            invoice.action_post()
+        return invoice
+
+    def pay(self, invoices, journal=None, amount=None, **wizard_vals):
+        """Register a payment through the real wizard; return the payment."""
+        vals = {"journal_id": (journal or self.bank_journal).id, **wizard_vals}
+        if amount is not None:
+            vals["amount"] = amount
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(vals)
+        )
+        return wizard.with_context(dont_redirect_to_payments=True)._create_payments()
+
+    def send(self, **kwargs):
+        """Run the sending cron as Odoo would."""
+        return self.env["vchasno.receipt"]._cron_send_pending_receipts(**kwargs)
+
+    def recover(self):
+        return self.env["vchasno.receipt"]._cron_recover_receipts()
+
+    def docs(self, tag=None, task=None):
+        """Documents the emulator issued (optionally for one tag / task)."""
+        return [
+            d
+            for d in self.emulator.documents()
+            if (tag is None or d["tag"] == tag) and (task is None or d["task"] == task)
+        ]
+
+    def make_due(self, receipts):
+        """Skip the back-off delay of receipts waiting for a retry."""
+        receipts.sudo().write({"next_attempt_at": False})
+        receipts.register_id.sudo().write(
+            {"circuit_open_until": False, "consecutive_failures": 0}
+        )
+
+    @contextmanager
+    def count_http(self):
+        """Count the requests that reach the transport (the client's one seam)."""
+        calls = []
+        original = VchasnoClient._request
+
+        def spy(client, method, path, payload=None):
+            calls.append((method, path, payload))
+            return original(client, method, path, payload)
+
+        with patch.object(VchasnoClient, "_request", spy):
+            yield calls
