@@ -438,12 +438,13 @@ def data_warnings(logfile):
 def cmd_test(args):
     odoo = find_odoo()
     link_addon()
-    os.makedirs(os.path.join(ROOT, ".harness"), exist_ok=True)
+    # One folder per run: several runs may share a clone.
+    logs = os.path.join(ROOT, ".harness", "test-%d" % os.getpid())
+    os.makedirs(logs, exist_ok=True)
     pg = Postgres()
     pg.start()
     dbname = "vchasno_test_%d" % os.getpid()
     try:
-        logs = os.path.join(ROOT, ".harness")
         base = "account"
         install(odoo, pg, dbname, base, False, os.path.join(logs, "install-deps.log"))
         addon_log = os.path.join(logs, "install-addon.log")

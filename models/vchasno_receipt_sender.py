@@ -223,6 +223,7 @@ class VchasnoReceipt(models.Model):
             key = (register.id, read_timeout)
             if key not in clients:
                 clients[key] = register._get_client(read_timeout=read_timeout)
+            register._before_send(receipt, clients[key])
             result = clients[key].execute(receipt.payload)
         except VchasnoAuthError as err:
             register._handle_auth_failure(err)
@@ -248,6 +249,7 @@ class VchasnoReceipt(models.Model):
         else:
             register._record_success()
             receipt._set_done(result)
+            register._after_send(receipt, result)
         receipt._post_outcome()
         self._commit()
 

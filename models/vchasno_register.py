@@ -408,6 +408,18 @@ class VchasnoRegister(models.Model):
             self.circuit_open_until and self.circuit_open_until > fields.Datetime.now()
         )
 
+    def _before_send(self, receipt, client):
+        """Hook run by the sender, under the receipt's lock, before its call.
+
+        The shift logic (24-hour guard) extends it; it may send other fiscal
+        requests (a Z report) with ``client`` first.
+        """
+        self.ensure_one()
+
+    def _after_send(self, receipt, result):
+        """Hook run by the sender after a receipt is done (shift bookkeeping)."""
+        self.ensure_one()
+
     def _handle_auth_failure(self, err):
         """A refused token pauses the register's queue and tells the managers."""
         for register in self.sudo().filtered(lambda r: not r.auth_failed):
