@@ -199,6 +199,22 @@ class VchasnoReceipt(models.Model):
         """)
         )
 
+    # === CRUD === #
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        """A receipt that may exist at Vchasno is history: never deleted."""
+        for receipt in self:
+            if receipt.state != "cancelled" and (
+                receipt.attempt_count or receipt.state in ("done", "sending", "unknown")
+            ):
+                raise UserError(
+                    _(
+                        "%(receipt)s was sent to Vchasno and cannot be deleted.",
+                        receipt=receipt.display_name,
+                    )
+                )
+
     # === Actions === #
 
     def action_retry(self):
@@ -232,8 +248,11 @@ class VchasnoReceipt(models.Model):
     def action_send_now(self):
         """Send at once instead of waiting for the cron."""
         self._vchasno_check_pending()
+        for receipt in self:
+            if not receipt._try_lock():
+                raise UserError(receipt._being_sent_message())
         self._send_now()
-        return self._open_or_notify()
+        return self._open_or_notify() if len(self) == 1 else True
 
     def action_cancel(self):
         for receipt in self:
@@ -329,12 +348,13 @@ class VchasnoReceipt(models.Model):
             self.sudo().write({"state": "cancelled"})
             self.sudo().message_post(body=_("Cancelled before it was sent to Vchasno."))
             return
-        raise UserError(
-            _(
-                "%(receipt)s is being sent to Vchasno or its outcome is not known "
-                "yet: wait a minute and try again.",
-                receipt=self.display_name,
-            )
+        raise UserError(self._being_sent_message())
+
+    def _being_sent_message(self):
+        return _(
+            "%(receipt)s is being sent to Vchasno or its outcome is not known "
+            "yet: wait a minute and try again.",
+            receipt=self.display_name,
         )
 
     def _try_lock(self):

@@ -58,7 +58,17 @@ class VchasnoReceipt(models.Model):
                 receipt = self._claim_next()
                 if not receipt:
                     break
-                receipt._send_claimed(clients)
+                try:
+                    receipt._send_claimed(clients)
+                except Exception:
+                    if not _can_commit():
+                        raise
+                    # A bug must not stop the queue: the row stays "sending"
+                    # (committed), so recovery checks it by its tag later.
+                    _logger.exception(
+                        "Vchasno receipt %s: unexpected error", receipt.id
+                    )
+                    self.env.cr.rollback()
                 done += 1
         finally:
             for client in clients.values():

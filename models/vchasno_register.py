@@ -30,7 +30,7 @@ class VchasnoRegister(models.Model):
 
     _name = "vchasno.register"
     _description = "Vchasno.Kasa register"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "company_id, name, id"
     _check_company_auto = True
 
