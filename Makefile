@@ -29,6 +29,9 @@ format: $(LINT_VENV)/bin/ruff
 	$(LINT_VENV)/bin/ruff check --fix .
 	$(LINT_VENV)/bin/ruff format .
 
+i18n:  ## export i18n/l10n_ua_vchasno_kasa.pot and merge it into i18n/uk.po
+	$(PYTHON) dev/harness.py i18n
+
 bench:  ## benchmarks, run by hand (see bench/README.md)
 	$(PYTHON) bench/bench_protocol.py
 

@@ -29,6 +29,7 @@
         "wizards/account_payment_register_views.xml",
         "views/l10n_ua_vchasno_kasa_menus.xml",
     ],
+    "demo": ["demo/vchasno_demo.xml"],
     "installable": True,
     "application": False,
 }

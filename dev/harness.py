@@ -504,6 +504,48 @@ def cmd_test(args):
         pg.stop()
 
 
+def cmd_i18n(args):
+    """Export the .pot from a fresh install and merge it into uk.po."""
+    import polib  # noqa: PLC0415 - an Odoo requirement, present once Odoo is found
+
+    odoo = find_odoo()
+    link_addon()
+    logs = os.path.join(ROOT, ".harness", "i18n-%d" % os.getpid())
+    os.makedirs(logs, exist_ok=True)
+    pg = Postgres()
+    pg.start()
+    dbname = "vchasno_i18n_%d" % os.getpid()
+    pot = os.path.join(ROOT, "i18n", MODULE + ".pot")
+    try:
+        install(odoo, pg, dbname, MODULE, False, os.path.join(logs, "install.log"))
+        os.makedirs(os.path.dirname(pot), exist_ok=True)
+        subprocess.run(
+            odoo.cmd("-d", dbname, "--addons-path", odoo.addons_path(),
+                     *pg.odoo_args(), "--i18n-export=" + pot, "--modules=" + MODULE,
+                     "--stop-after-init", "--no-http", "--log-level=warn"),
+            env=odoo.env, check=True,
+        )
+    finally:
+        pg.drop(odoo, dbname)
+        pg.stop()
+    po_path = os.path.join(ROOT, "i18n", "uk.po")
+    template = polib.pofile(pot)
+    po = polib.pofile(po_path) if os.path.exists(po_path) else polib.POFile()
+    if not os.path.exists(po_path):
+        po.metadata = dict(template.metadata, Language="uk")
+    known = {(e.msgctxt, e.msgid): e for e in po}
+    merged = polib.POFile()
+    merged.metadata = po.metadata
+    for entry in template:
+        old = known.get((entry.msgctxt, entry.msgid))
+        entry.msgstr = old.msgstr if old else ""
+        merged.append(entry)
+    merged.save(po_path)
+    missing = sum(1 for e in merged if not e.msgstr)
+    log("%s: %d messages, %d untranslated", po_path, len(merged), missing)
+    return 0
+
+
 def cmd_run(args):
     odoo = find_odoo()
     link_addon()
@@ -522,11 +564,8 @@ def cmd_run(args):
         )
         procs.append(emu)
         install(odoo, pg, dbname, MODULE, True, os.path.join(logs, "run-install.log"))
-        shell = (
-            "env['ir.config_parameter'].set_param('%s.api_url', %r);"
-            "env['res.company'].search([])._vchasno_setup_demo();env.cr.commit()"
-            % (MODULE, emulator_url)
-        )
+        shell = "env['ir.config_parameter'].set_param('%s.api_url', %r);env.cr.commit()" % (
+            MODULE, emulator_url)
         subprocess.run(
             odoo.cmd(
                 "shell",
@@ -593,7 +632,19 @@ def cmd_run(args):
         pg.stop()
 
 
+def _stop_on_signals():
+    """Ctrl-C and SIGTERM both end the run through the ``finally`` clean-ups
+    (a shell that starts us in the background would otherwise ignore SIGINT)."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupt)
+
+
 def main():
+    _stop_on_signals()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="fresh database, install, pytest-odoo")
@@ -606,12 +657,15 @@ def main():
         "--emulator-port", type=int, default=int(os.environ.get("PORT", "8765"))
     )
     sub.add_parser("find-odoo", help="print how Odoo is found")
+    sub.add_parser("i18n", help="export the .pot and merge it into i18n/uk.po")
     args = parser.parse_args()
     try:
         if args.command == "test":
             return cmd_test(args)
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "i18n":
+            return cmd_i18n(args)
         odoo = find_odoo()
         print(
             json.dumps(
@@ -626,6 +680,9 @@ def main():
     except HarnessError as exc:
         print("ERROR: %s" % exc, file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("[harness] interrupted", file=sys.stderr)
+        return 130
     except subprocess.CalledProcessError as exc:
         print("ERROR: a set-up step failed: %s" % exc, file=sys.stderr)
         return 2

@@ -9,3 +9,4 @@ from . import account_tax
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import vchasno_demo
