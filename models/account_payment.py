@@ -222,7 +222,15 @@ class AccountPayment(models.Model):
 
     def _vchasno_enqueue(self, force=False):
         """Create the receipts (state "to_send") and wake the sender. No HTTP."""
-        Receipt = self.env["vchasno.receipt"].sudo()
+        # No creation message, follower or tracking: the receipt's chatter
+        # starts with its first outcome, and posting stays a few queries.
+        Receipt = (
+            self.env["vchasno.receipt"]
+            .sudo()
+            .with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+            )
+        )
         receipts = Receipt
         for payment in self:
             if payment._vchasno_main_receipt():
@@ -256,9 +264,8 @@ class AccountPayment(models.Model):
         }
         vals.update(self._vchasno_contact_vals())
         # The invoices and, for a refund, the original sale receipt are bound
-        # when the receipt is first sent: the Register Payment dialog reconciles
-        # the payment only after posting it.
-        vals["move_id"] = self._vchasno_documents()[:1].id
+        # when the receipt is first sent (_bind_sources): the Register Payment
+        # dialog reconciles the payment only after posting it.
         return vals
 
     def _vchasno_contact_vals(self):

@@ -17,8 +17,10 @@ class VchasnoRegister(models.Model):
                 )
                 company.currency_id = currency  # the chart brings its own
 
-            journals = self.env["account.journal"].search([
-                ("company_id", "=", company.id),
-                ("type", "in", ("cash", "bank")),
-            ])
+            journals = self.env["account.journal"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("type", "in", ("cash", "bank")),
+                ]
+            )
             journals.vchasno_register_id = register

@@ -84,8 +84,13 @@ class TestOutbox(VchasnoCommon):
         self.assertEqual(len(self.docs(tag=payment.vchasno_receipt_ids.tag)), 1)
 
     def test_posting_query_budget(self):
-        """The hook costs a handful of queries, not a round trip."""
-        invoices = self.make_invoice() | self.make_invoice()
+        """The hook costs a handful of queries, not a round trip.
+
+        Measured: +8 (defaults and INSERT of the receipt, its register's
+        company check, the cron record and its trigger INSERT). RELIABILITY.md
+        asks +3; reaching it would mean raw SQL instead of the ORM.
+        """
+        invoices = self.make_invoice() | self.make_invoice() | self.make_invoice()
 
         def post_one(invoice):
             payment = self.env["account.payment"].create(
@@ -104,12 +109,13 @@ class TestOutbox(VchasnoCommon):
             return self.cr.sql_log_count - start
 
         self.company.vchasno_enabled = False
-        baseline = post_one(invoices[0])
+        post_one(invoices[0])  # warm the caches
+        baseline = post_one(invoices[1])
         self.company.vchasno_enabled = True
-        with_receipt = post_one(invoices[1])
+        with_receipt = post_one(invoices[2])
         self.assertLessEqual(
             with_receipt - baseline,
-            12,
+            8,
             "baseline %s, with receipt %s" % (baseline, with_receipt),
         )
 
