@@ -257,3 +257,38 @@ class TestPaymentReceipts(VchasnoCommon):
         rows = receipt.payload["fiscal"]["receipt"]["rows"]
         self.assertEqual(len(rows), 1)
         self.assertEqual((rows[0]["price"], rows[0]["taxgrp"]), (75.5, "1"))
+
+    def _rounded_invoice(self):
+        rounding = self.env["account.cash.rounding"].create(
+            {
+                "name": "0.10",
+                "rounding": 0.10,
+                "strategy": "add_invoice_line",
+                "rounding_method": "HALF-UP",
+                "profit_account_id": self.company_data["default_account_revenue"].id,
+                "loss_account_id": self.company_data["default_account_expense"].id,
+            }
+        )
+        invoice = self.make_invoice([(self.product, 1, 79.83)], post=False)
+        invoice.invoice_cash_rounding_id = rounding
+        invoice.action_post()
+        self.assertAlmostEqual(invoice.amount_total, 79.80)
+        return invoice
+
+    def test_cash_rounding_becomes_round_on_cash(self):
+        payment = self.pay(self._rounded_invoice(), journal=self.cash_journal)
+        self.send()
+        receipt = payment.vchasno_receipt_ids
+        self.assertEqual(receipt.state, "done", receipt.error_message)
+        body = receipt.payload["fiscal"]["receipt"]
+        self.assertEqual((body["sum"], body["round"]), (79.83, -0.03))
+        self.assertEqual(body["pays"], [{"type": 0, "sum": 79.8, "change": 0.0}])
+
+    def test_cash_rounding_on_cashless_is_exact(self):
+        payment = self.pay(self._rounded_invoice(), journal=self.bank_journal)
+        self.send()
+        receipt = payment.vchasno_receipt_ids
+        self.assertEqual(receipt.state, "done", receipt.error_message)
+        body = receipt.payload["fiscal"]["receipt"]
+        self.assertEqual(body["sum"], 79.8)
+        self.assertNotIn("round", body)
