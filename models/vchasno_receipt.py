@@ -251,6 +251,9 @@ class VchasnoReceipt(models.Model):
         for receipt in self:
             if not receipt._try_lock():
                 raise UserError(receipt._being_sent_message())
+        # A person asks for it now: skip the back-off delay (a paused or
+        # tripped register still waits, see _due_domain_sql).
+        self.sudo().write({"next_attempt_at": False})
         self._send_now()
         return self._open_or_notify() if len(self) == 1 else True
 
