@@ -520,10 +520,20 @@ def cmd_i18n(args):
         install(odoo, pg, dbname, MODULE, False, os.path.join(logs, "install.log"))
         os.makedirs(os.path.dirname(pot), exist_ok=True)
         subprocess.run(
-            odoo.cmd("-d", dbname, "--addons-path", odoo.addons_path(),
-                     *pg.odoo_args(), "--i18n-export=" + pot, "--modules=" + MODULE,
-                     "--stop-after-init", "--no-http", "--log-level=warn"),
-            env=odoo.env, check=True,
+            odoo.cmd(
+                "-d",
+                dbname,
+                "--addons-path",
+                odoo.addons_path(),
+                *pg.odoo_args(),
+                "--i18n-export=" + pot,
+                "--modules=" + MODULE,
+                "--stop-after-init",
+                "--no-http",
+                "--log-level=warn",
+            ),
+            env=odoo.env,
+            check=True,
         )
     finally:
         pg.drop(odoo, dbname)
@@ -564,8 +574,10 @@ def cmd_run(args):
         )
         procs.append(emu)
         install(odoo, pg, dbname, MODULE, True, os.path.join(logs, "run-install.log"))
-        shell = "env['ir.config_parameter'].set_param('%s.api_url', %r);env.cr.commit()" % (
-            MODULE, emulator_url)
+        shell = (
+            "env['ir.config_parameter'].set_param('%s.api_url', %r);env.cr.commit()"
+            % (MODULE, emulator_url)
+        )
         subprocess.run(
             odoo.cmd(
                 "shell",
