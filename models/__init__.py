@@ -2,6 +2,9 @@ from . import vchasno_register
 from . import vchasno_receipt
 from . import vchasno_receipt_payload
 from . import vchasno_receipt_sender
+from . import vchasno_register_shift
+from . import vchasno_receipt_shift
+from . import vchasno_receipt_report
 from . import account_journal
 from . import account_move
 from . import account_payment
@@ -10,3 +13,4 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import vchasno_demo
+from . import vchasno_register_check

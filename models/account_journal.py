@@ -52,6 +52,15 @@ class AccountJournal(models.Model):
     @api.constrains("vchasno_register_id", "type")
     def _check_vchasno_register(self):
         for journal in self.filtered("vchasno_register_id"):
+            if not journal.vchasno_register_id.active:
+                raise ValidationError(
+                    _(
+                        "The Vchasno register %(register)s is archived: it cannot "
+                        "serve the journal %(journal)s.",
+                        register=journal.vchasno_register_id.name,
+                        journal=journal.display_name,
+                    )
+                )
             if journal.type not in ("cash", "bank"):
                 raise ValidationError(
                     _(

@@ -393,7 +393,7 @@ class VchasnoReceipt(models.Model):
                 body=_("Found in Vchasno by its tag after a lost answer.")
             )
             receipt._post_outcome()
-        elif found is None:
+        elif found is None and register._vchasno_trusts_tag_search():
             # Vchasno says it never received this tag: resending it (same tag,
             # same payload) cannot make a second receipt.
             receipt.write(

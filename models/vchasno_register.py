@@ -115,44 +115,9 @@ class VchasnoRegister(models.Model):
     auth_failed = fields.Boolean(readonly=True, copy=False, tracking=True)
     consecutive_failures = fields.Integer(readonly=True, copy=False)
     circuit_open_until = fields.Datetime(readonly=True, copy=False)
-    # Results of "Check Vchasno behaviour" (test registers only). Until then the
-    # addon follows the safe default: never assume that Vchasno deduplicates.
-    repeat_tag_behaviour = fields.Selection(
-        [
-            ("unknown", "Not checked"),
-            ("return_stored", "Returns the stored receipt"),
-            ("new_document", "Issues a second document"),
-        ],
-        string="Repeated request tag",
-        default="unknown",
-        readonly=True,
-        copy=False,
-    )
-    tag_search_behaviour = fields.Selection(
-        [
-            ("unknown", "Not checked"),
-            ("works", "Works"),
-            ("unsupported", "Unsupported"),
-        ],
-        string="Search by tag",
-        default="unknown",
-        readonly=True,
-        copy=False,
-    )
-    receipt_json_behaviour = fields.Selection(
-        [
-            ("unknown", "Not checked"),
-            ("works", "Works"),
-            ("unsupported", "Unsupported"),
-        ],
-        string="Receipt JSON look-up",
-        default="unknown",
-        readonly=True,
-        copy=False,
-    )
-    behaviour_checked_at = fields.Datetime(readonly=True, copy=False)
-    behaviour_report = fields.Text(readonly=True, copy=False)
-
+    # R1.2: the guarantee, race-proof and blind to record rules. Odoo turns
+    # its violation into a ValidationError with this message on RPC calls;
+    # _check_api_token_unique says the same before create/write on any path.
     _sql_constraints = [
         (
             "api_token_unique",
@@ -198,6 +163,20 @@ class VchasnoRegister(models.Model):
                     _("The tax group code must be a number from the Vchasno cabinet.")
                 )
 
+    @api.constrains("active")
+    def _check_active_journals(self):
+        """RELIABILITY.md case 31: an archived register must not silently keep
+        the payments of its journals waiting; unlink the journals first."""
+        for register in self.filtered(lambda r: not r.active and r.journal_ids):
+            raise ValidationError(
+                _(
+                    "The register %(name)s still serves the journals %(journals)s: "
+                    "link them to another register (or to none) before archiving it.",
+                    name=register.name,
+                    journals=", ".join(register.journal_ids.mapped("display_name")),
+                )
+            )
+
     @api.constrains("company_id")
     def _check_journal_company(self):
         for register in self:
@@ -208,45 +187,36 @@ class VchasnoRegister(models.Model):
 
     # === CRUD === #
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # EXTENDS models: R1.2 as a clear error before the database refuses.
+        self._check_api_token_unique([vals.get("api_token") for vals in vals_list])
+        return super().create(vals_list)
+
     def write(self, vals):
-        # EXTENDS models: a new token is a new chance, clear the auth flag.
+        # EXTENDS models: R1.2 as a clear error; a new token is a new chance,
+        # clear the auth flag and what Vchasno said about the old one.
         if "api_token" in vals:
+            self._check_api_token_unique([vals["api_token"]] * len(self))
             vals = dict(vals, auth_failed=False, register_kind="unknown")
         return super().write(vals)
 
     # === Actions === #
 
     def action_check_connection(self):
-        """Ask Vchasno for the register's status (task 18) and say it plainly."""
+        """Ask Vchasno for the register's status (task 18) and say it plainly.
+
+        A refused token is not raised: the register is flagged (sending paused)
+        and the flag must survive, which a UserError's rollback would undo.
+        """
         self.ensure_one()
         try:
-            with self._get_client() as client:
-                result = client.status()
-        except VchasnoAuthError as err:
+            result = self._fetch_status()
+        except VchasnoAuthError:
             self.sudo().auth_failed = True
-            raise UserError(
-                _(
-                    "Vchasno did not accept the API token of %(name)s. Generate a "
-                    "new token in the register's settings in the Vchasno cabinet "
-                    "and paste it here.",
-                    name=self.name,
-                )
-            ) from err
-        except VchasnoTransportError as err:
-            raise UserError(
-                _(
-                    "Vchasno.Kasa could not be reached: %(error)s. Check the "
-                    "internet connection of the Odoo server and try again.",
-                    error=describe_error(err, lang=self.env.lang),
-                )
-            ) from err
-        except VchasnoApiError as err:
-            raise UserError(
-                _(
-                    "Vchasno refused the status request: %(error)s",
-                    error=describe_error(err, lang=self.env.lang),
-                )
-            ) from err
+            message = self._token_refused_message()
+            self.sudo().message_post(body=message)
+            return self._notify(_("Token refused"), message, "danger")
         self._store_status(result)
         return self._notify(_("Connection OK"), self._status_summary(), "success")
 
@@ -259,6 +229,36 @@ class VchasnoRegister(models.Model):
         return action
 
     # === Helpers === #
+
+    def _check_api_token_unique(self, tokens):
+        """Refuse tokens used by another register: same rule as ``api_token_unique``.
+
+        The SQL constraint is the guarantee, but outside an RPC call (server
+        action, import, script, test) its violation is an IntegrityError
+        traceback, and an ``@api.constrains`` would run after the INSERT. So
+        the check runs before ``create``/``write``. sudo and archived records
+        included: the other register may be in a company the user cannot see,
+        which is exactly the case R1.2 is about.
+
+        :param tokens: the tokens about to be written on ``self`` (or created)
+        :raise ValidationError: a token is already used, or given twice
+        """
+        tokens = [token for token in tokens if token]
+        if not tokens:
+            return
+        duplicate = len(set(tokens)) < len(tokens) or self.sudo().with_context(
+            active_test=False
+        ).search_count(
+            [("api_token", "in", tokens), ("id", "not in", self.ids)], limit=1
+        )
+        if duplicate:
+            raise ValidationError(
+                _(
+                    "This API token is already used by another Vchasno register "
+                    "(maybe in another company): one cash register can serve "
+                    "only one register record in this database."
+                )
+            )
 
     @api.model
     def _api_url(self):
@@ -285,6 +285,48 @@ class VchasnoRegister(models.Model):
             )
         return VchasnoClient(
             self._api_url(), token, timeout=(CONNECT_TIMEOUT, read_timeout)
+        )
+
+    def _fetch_status(self, raise_auth=False):
+        """The register's status (task 18), every failure as a clear message.
+
+        :param raise_auth: turn a refused token into a ``UserError`` too
+        :return: ``VchasnoResult``
+        :raise VchasnoAuthError: the token was refused (unless ``raise_auth``)
+        :raise UserError: Vchasno unreachable or refusing the request
+        """
+        self.ensure_one()
+        try:
+            with self._get_client() as client:
+                return client.status()
+        except VchasnoAuthError as err:
+            if raise_auth:
+                raise UserError(self._token_refused_message()) from err
+            raise
+        except VchasnoTransportError as err:
+            raise UserError(
+                _(
+                    "Vchasno.Kasa could not be reached: %(error)s. Check the "
+                    "internet connection of the Odoo server and the address of "
+                    "the Vchasno service, then try again.",
+                    error=describe_error(err, lang=self.env.lang),
+                )
+            ) from err
+        except VchasnoApiError as err:
+            raise UserError(
+                _(
+                    "Vchasno refused the status request of %(name)s: %(error)s",
+                    name=self.name,
+                    error=describe_error(err, lang=self.env.lang),
+                )
+            ) from err
+
+    def _token_refused_message(self):
+        return _(
+            "Vchasno did not accept the API token of %(name)s. Generate a new "
+            "token in the register's settings in the Vchasno cabinet and paste it "
+            "here; sending is paused for this register until then.",
+            name=self.name,
         )
 
     def _store_status(self, result):

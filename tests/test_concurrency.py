@@ -38,7 +38,9 @@ class TestConcurrentClaims(TransactionCase):
                 ]
             )
             self.register_id, self.receipt_ids = register.id, receipts.ids
-            cr.commit()
+            # Other cursors must see these rows: this test is about real
+            # concurrent transactions, so it commits and cleans up after itself.
+            cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self._delete_committed_rows)
 
     def _delete_committed_rows(self):
@@ -47,7 +49,8 @@ class TestConcurrentClaims(TransactionCase):
                 "DELETE FROM vchasno_receipt WHERE id IN %s", [tuple(self.receipt_ids)]
             )
             cr.execute("DELETE FROM vchasno_register WHERE id = %s", [self.register_id])
-            cr.commit()
+            # Remove the committed rows: the database is shared by the suite.
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_two_workers_claim_disjoint_receipts(self):
         cr1, cr2 = self.registry.cursor(), self.registry.cursor()

@@ -21,6 +21,10 @@ from .common import TOKEN_A, TOKEN_B, VchasnoCommon
 CRON = "l10n_ua_vchasno_kasa.ir_cron_vchasno_send"
 
 
+class LaterStepFailed(Exception):
+    """A failure later in the same business transaction."""
+
+
 def closed_port_url():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -44,14 +48,11 @@ class TestOutbox(VchasnoCommon):
         invoice = self.make_invoice()
         triggers_before = self._triggers()
         with self.count_http() as calls:
-            try:
-                with self.cr.savepoint():
-                    payment = self.pay(invoice)
-                    self.assertTrue(payment.vchasno_receipt_ids)
-                    self.assertEqual(self._triggers(), triggers_before + 1)
-                    raise UserError("a later step fails")
-            except UserError:
-                pass
+            with self.assertRaises(LaterStepFailed), self.cr.savepoint():
+                payment = self.pay(invoice)
+                self.assertTrue(payment.vchasno_receipt_ids)
+                self.assertEqual(self._triggers(), triggers_before + 1)
+                raise LaterStepFailed
             self.env.invalidate_all()
         self.assertFalse(self.env["vchasno.receipt"].search([]))
         self.assertEqual(calls, [])
@@ -71,12 +72,9 @@ class TestOutbox(VchasnoCommon):
 
     def test_posting_twice_after_rollback_one_receipt(self):
         invoice = self.make_invoice()
-        try:
-            with self.cr.savepoint():
-                self.pay(invoice)
-                raise UserError("serialization failure, replayed")
-        except UserError:
-            pass
+        with self.assertRaises(LaterStepFailed), self.cr.savepoint():
+            self.pay(invoice)
+            raise LaterStepFailed  # e.g. a serialization failure, then a replay
         payment = self.pay(invoice)
         self.send()
         self.send()
