@@ -29,6 +29,8 @@
         "views/res_config_settings_views.xml",
         "views/vchasno_receipt_templates.xml",
         "wizards/account_payment_register_views.xml",
+        "wizards/vchasno_receipt_send_views.xml",
+        "views/vchasno_receipt_delivery_views.xml",
         "wizards/vchasno_cash_move_views.xml",
         "views/l10n_ua_vchasno_kasa_menus.xml",
     ],

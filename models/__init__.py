@@ -13,4 +13,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import vchasno_demo
+from . import vchasno_receipt_delivery
+from . import account_payment_delivery
 from . import vchasno_register_check

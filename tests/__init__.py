@@ -5,6 +5,7 @@ from . import test_protocol_maths
 from . import test_reliability
 from . import test_concurrency
 from . import test_shifts
+from . import test_delivery
 from . import test_config
 from . import test_config_behaviour
 from . import test_security

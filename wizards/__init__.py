@@ -1,2 +1,3 @@
 from . import account_payment_register
+from . import vchasno_receipt_send
 from . import vchasno_cash_move

@@ -82,8 +82,16 @@ class AccountPaymentRegister(models.TransientModel):
         receipts = payments.vchasno_receipt_ids.filtered(lambda r: r.state == "to_send")
         if not receipts:
             return {"type": "ir.actions.act_window_close"}
+        # Auto-send is on but the customer's consent or contact is missing: the
+        # delivery dialog comes first; its buttons set the receipt's contacts
+        # and then open the same page (R4.2, R4.3). The receipt is queued
+        # already: closing the dialog never stops fiscalization.
+        dialog = self.env["vchasno.receipt.send"]._vchasno_dialog_for_print(receipts)
+        if dialog:
+            return dialog
         return {
             "type": "ir.actions.act_url",
             "url": "/vchasno/receipts/%s" % ",".join(str(i) for i in receipts.ids),
             "target": "new",
+            "close": True,
         }

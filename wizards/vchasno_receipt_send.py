@@ -1,0 +1,474 @@
+"""The receipt delivery dialog (R4.2, R4.3): one wizard, three modes.
+
+* ``consent``: the customer has not agreed to a channel: grant and send, or
+  just download the receipt;
+* ``contact``: auto-send is on but the customer has no (valid) email/phone:
+  enter it (optionally saved to the customer), or just download;
+* ``send``: the "Send receipt" button of a receipt or payment: choose the
+  channel and the address (re-send to another channel, corrected address).
+
+From Register Payment (``origin == "payment"``) the receipt is not sent yet:
+the contacts are set on it and the receipt page, which sends it, opens next.
+Fiscalization is never blocked: an issued receipt gets the re-send request.
+"""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_datetime
+from odoo.tools.misc import clean_context
+
+from ..models.vchasno_receipt_delivery import CHANNELS, PHONE_CHANNELS
+from ..tools.contacts import normalize_phone, validate_email
+from ..tools.vchasno_errors import VchasnoPayloadError
+
+
+def _clean_email(text):
+    try:
+        return validate_email(text)
+    except VchasnoPayloadError:
+        return False
+
+
+def _clean_phone(text):
+    try:
+        return normalize_phone(text)
+    except VchasnoPayloadError:
+        return False
+
+
+class VchasnoReceiptSend(models.TransientModel):
+    _name = "vchasno.receipt.send"
+    _description = "Send a fiscal receipt to the customer"
+
+    receipt_ids = fields.Many2many("vchasno.receipt", string="Receipts", required=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    origin = fields.Selection(
+        [("payment", "Register payment"), ("receipt", "Receipt")],
+        required=True,
+        default="receipt",
+    )
+    mode = fields.Selection(
+        [
+            ("send", "Send receipt"),
+            ("consent", "Consent missing"),
+            ("contact", "Contact missing"),
+        ],
+        required=True,
+        default="send",
+    )
+    ask_email = fields.Boolean(help="The dialog is about the email channel.")
+    ask_phone = fields.Boolean(help="The dialog is about the Viber/SMS channel.")
+    use_email = fields.Boolean(string="By email")
+    use_phone = fields.Boolean(string="By Viber/SMS")
+    email = fields.Char()
+    phone = fields.Char(string="Mobile phone")
+    phone_channel = fields.Selection(
+        [(c, label) for c, label in CHANNELS if c in PHONE_CHANNELS],
+        string="Phone channel",
+        required=True,
+        default="cascade",
+    )
+    save_to_partner = fields.Boolean(
+        string="Save to the customer",
+        default=True,
+        help="Store the email / phone entered here on the customer's record.",
+    )
+    receipt_done = fields.Boolean(compute="_compute_receipt_done")
+    consent_email_missing = fields.Boolean(compute="_compute_consent_missing")
+    consent_sms_missing = fields.Boolean(compute="_compute_consent_missing")
+    email_error = fields.Char(compute="_compute_contact_errors")
+    phone_error = fields.Char(compute="_compute_contact_errors")
+    contact_changed = fields.Boolean(compute="_compute_contact_errors")
+    message = fields.Text(compute="_compute_message")
+
+    # === Computes === #
+
+    @api.depends("receipt_ids.state")
+    def _compute_receipt_done(self):
+        for wizard in self:
+            wizard.receipt_done = bool(wizard.receipt_ids) and all(
+                r.state == "done" for r in wizard.receipt_ids
+            )
+
+    @api.depends(
+        "use_email",
+        "use_phone",
+        "partner_id.vchasno_consent_email",
+        "partner_id.vchasno_consent_sms",
+    )
+    def _compute_consent_missing(self):
+        for wizard in self:
+            partner = wizard.partner_id
+            wizard.consent_email_missing = (
+                wizard.use_email and not partner.vchasno_consent_email
+            )
+            wizard.consent_sms_missing = (
+                wizard.use_phone and not partner.vchasno_consent_sms
+            )
+
+    @api.depends("email", "phone", "use_email", "use_phone", "partner_id")
+    def _compute_contact_errors(self):
+        # Immediate validation: the form shows the problem while typing.
+        for wizard in self:
+            email = (wizard.email or "").strip()
+            phone = (wizard.phone or "").strip()
+            wizard.email_error = (
+                wizard._email_problem(email) if wizard.use_email and email else False
+            )
+            wizard.phone_error = (
+                wizard._phone_problem(phone) if wizard.use_phone and phone else False
+            )
+            partner = wizard.partner_id
+            new_email = wizard.use_email and _clean_email(email)
+            new_phone = wizard.use_phone and _clean_phone(phone)
+            wizard.contact_changed = bool(
+                (new_email and new_email != (partner.email or "").strip())
+                or (
+                    new_phone
+                    and new_phone
+                    not in (_clean_phone(partner.mobile), _clean_phone(partner.phone))
+                )
+            )
+
+    @api.depends("mode", "partner_id", "use_email", "use_phone", "receipt_done")
+    def _compute_message(self):
+        for wizard in self:
+            wizard.message = wizard._message()
+
+    def _message(self):
+        name = self.partner_id.display_name or _("The customer")
+        if self.mode == "consent":
+            channels = self._channel_names(
+                email=self.ask_email and not self.partner_id.vchasno_consent_email,
+                phone=self.ask_phone and not self.partner_id.vchasno_consent_sms,
+            )
+            return _(
+                "%(customer)s has not agreed to receive fiscal receipts %(channels)s. "
+                "If the customer agrees now, record the consent and send the "
+                "receipt; otherwise just download or print it.",
+                customer=name,
+                channels=channels,
+            )
+        if self.mode == "contact":
+            if self.ask_email and self.ask_phone:
+                missing = _(
+                    "%(customer)s has no valid email address or mobile phone number.",
+                    customer=name,
+                )
+            elif self.ask_email:
+                missing = _("%(customer)s has no valid email address.", customer=name)
+            else:
+                missing = _(
+                    "%(customer)s has no valid mobile phone number.", customer=name
+                )
+            return _(
+                "Receipts are sent to customers automatically, but %(missing)s "
+                "Enter the contact to send the receipt, or just download or print it.",
+                missing=missing,
+            )
+        if self.receipt_done:
+            return _(
+                "Vchasno.Kasa sends the issued receipt again: by email, or to the "
+                "mobile phone by Viber (by SMS if the number has no Viber; SMS is "
+                "billed by Vchasno.Kasa)."
+            )
+        return _(
+            "The receipt is not issued yet: Vchasno.Kasa sends it to these "
+            "contacts together with the fiscal receipt."
+        )
+
+    def _channel_names(self, email, phone):
+        if email and phone:
+            return _("by email and by Viber/SMS")
+        if email:
+            return _("by email")
+        return _("by Viber/SMS")
+
+    def _email_problem(self, email):
+        if _clean_email(email):
+            return False
+        return _("%(value)s is not a valid email address.", value=email)
+
+    def _phone_problem(self, phone):
+        if _clean_phone(phone):
+            return False
+        return _(
+            "%(value)s is not a Ukrainian mobile phone number: enter it as "
+            "+380XXXXXXXXX or 0XXXXXXXXX.",
+            value=phone,
+        )
+
+    # === Opening === #
+
+    @api.model
+    def _vchasno_open(self, receipts, origin="receipt", mode="send", ask=None):
+        """The dialog's window action for ``receipts`` (one customer)."""
+        partner = receipts.partner_id
+        if len(partner) > 1:
+            raise UserError(_("Send the receipts of one customer at a time."))
+        company = receipts.company_id[:1]
+        phone = partner.mobile or partner.phone or ""
+        if ask is None:
+            # "Send receipt": the channels the customer agreed to, else the
+            # company's auto-send settings.
+            use_email = bool(partner.email) and (
+                partner.vchasno_consent_email or company.vchasno_send_email
+            )
+            use_phone = bool(phone) and (
+                partner.vchasno_consent_sms or company.vchasno_send_sms
+            )
+            if not (use_email or use_phone):
+                use_email = True
+            ask = {"email": use_email, "phone": use_phone}
+        context = {
+            "default_receipt_ids": [fields.Command.set(receipts.ids)],
+            "default_partner_id": partner.id,
+            "default_origin": origin,
+            "default_mode": mode,
+            "default_ask_email": bool(ask.get("email")),
+            "default_ask_phone": bool(ask.get("phone")),
+            "default_use_email": bool(ask.get("email")),
+            "default_use_phone": bool(ask.get("phone")),
+            "default_email": (partner.email or "").strip(),
+            "default_phone": _clean_phone(phone) or phone,
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self._vchasno_title(mode),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
+
+    @api.model
+    def _vchasno_dialog_for_print(self, receipts):
+        """The dialog Register Payment shows before the receipt page, or False.
+
+        Only for auto-send settings that this customer's receipt cannot follow
+        yet: consent missing, or no valid email / mobile phone.
+        """
+        partner = receipts.partner_id
+        if len(partner) != 1 or not receipts:
+            return False
+        company = receipts.company_id[:1]
+        ask = {}
+        channels = (
+            ("email", company.vchasno_send_email, partner.vchasno_consent_email),
+            ("phone", company.vchasno_send_sms, partner.vchasno_consent_sms),
+        )
+        for channel, setting, consent in channels:
+            if setting and not all(receipts.mapped("send_" + channel)):
+                ask[channel] = "contact" if consent else "consent"
+        if not ask:
+            return False
+        mode = "consent" if "consent" in ask.values() else "contact"
+        return self._vchasno_open(receipts, origin="payment", mode=mode, ask=ask)
+
+    def _vchasno_title(self, mode):
+        return {
+            "consent": _("Customer's consent"),
+            "contact": _("Customer's contacts"),
+            "send": _("Send receipt"),
+        }[mode]
+
+    def _reopen(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self._vchasno_title(self.mode),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    # === Buttons === #
+
+    def action_send(self):
+        """Send on the chosen channels; ask for consent first if it is missing."""
+        self.ensure_one()
+        self = self._vchasno_clean()  # noqa: PLW0642
+        email, phone = self._vchasno_checked_contacts()
+        if self.consent_email_missing or self.consent_sms_missing:
+            self.mode = "consent"
+            self.ask_email = self.use_email
+            self.ask_phone = self.use_phone
+            return self._reopen()
+        return self._vchasno_deliver(email, phone)
+
+    def action_grant_and_send(self):
+        """Record the customer's consent (on the partner, in its chatter), send."""
+        self.ensure_one()
+        self = self._vchasno_clean()  # noqa: PLW0642
+        email, phone = self._vchasno_checked_contacts()
+        self._vchasno_grant_consent()
+        return self._vchasno_deliver(email, phone)
+
+    def action_download(self):
+        """No delivery: just open the receipt to download or print it."""
+        self.ensure_one()
+        self = self._vchasno_clean()  # noqa: PLW0642
+        return self._vchasno_open_receipts()
+
+    # === Helpers === #
+
+    def _vchasno_clean(self):
+        """The dialog's ``default_*`` keys must not reach partners or logs."""
+        return self.with_context(clean_context(self.env.context))
+
+    def _vchasno_checked_contacts(self):
+        """The validated (email, phone) of the chosen channels; UserError if not."""
+        self.ensure_one()
+        if not (self.use_email or self.use_phone):
+            raise UserError(
+                _(
+                    "Choose how to send the receipt (email or Viber/SMS), or "
+                    "download it instead."
+                )
+            )
+        email = phone = False
+        if self.use_email:
+            text = (self.email or "").strip()
+            if not text:
+                raise UserError(
+                    _(
+                        "Enter the customer's email address, or download the "
+                        "receipt instead."
+                    )
+                )
+            problem = self._email_problem(text)
+            if problem:
+                raise UserError(problem)
+            email = _clean_email(text)
+        if self.use_phone:
+            text = (self.phone or "").strip()
+            if not text:
+                raise UserError(
+                    _(
+                        "Enter the customer's mobile phone number, or download "
+                        "the receipt instead."
+                    )
+                )
+            problem = self._phone_problem(text)
+            if problem:
+                raise UserError(problem)
+            phone = _clean_phone(text)
+        return email, phone
+
+    def _vchasno_grant_consent(self):
+        self.ensure_one()
+        partner = self.partner_id
+        vals = {}
+        names = []
+        if self.consent_email_missing:
+            vals["vchasno_consent_email"] = True
+            names.append(_("email"))
+        if self.consent_sms_missing:
+            vals["vchasno_consent_sms"] = True
+            names.append(_("Viber/SMS"))
+        if not vals or not partner:
+            return
+        # A cashier records what the customer said at the counter, also without
+        # the right to edit contacts: only the consent flags, noted in chatter.
+        partner.sudo().write(vals)
+        partner.sudo().message_post(
+            body=_(
+                "Consent to receive fiscal receipts by %(channels)s recorded by "
+                "%(user)s on %(date)s.",
+                channels=", ".join(names),
+                user=self.env.user.name,
+                date=format_datetime(self.env, fields.Datetime.now()),
+            ),
+            author_id=self.env.user.partner_id.id,
+        )
+
+    def _vchasno_save_contacts(self, email, phone):
+        self.ensure_one()
+        partner = self.partner_id
+        if not (self.save_to_partner and partner):
+            return
+        vals = {}
+        if email and email != (partner.email or "").strip():
+            vals["email"] = email
+        if phone and phone not in (
+            _clean_phone(partner.mobile),
+            _clean_phone(partner.phone),
+        ):
+            vals["mobile"] = phone
+        if not vals:
+            return
+        partner.sudo().write(vals)
+        partner.sudo().message_post(
+            body=_(
+                "Contacts for fiscal receipts saved by %(user)s: %(contacts)s.",
+                user=self.env.user.name,
+                contacts=", ".join(vals.values()),
+            ),
+            author_id=self.env.user.partner_id.id,
+        )
+
+    def _vchasno_deliver(self, email, phone):
+        self._vchasno_save_contacts(email, phone)
+        deliveries = self.receipt_ids._vchasno_deliver(
+            email=email, phone=phone, phone_channel=self.phone_channel
+        )
+        if self.origin == "payment":
+            return self._vchasno_open_receipts()
+        return self._vchasno_notify(deliveries)
+
+    def _vchasno_open_receipts(self):
+        receipts = self.receipt_ids
+        if len(receipts) == 1:
+            url = "/vchasno/receipt/%s" % receipts.id
+        else:
+            url = "/vchasno/receipts/%s" % ",".join(str(i) for i in receipts.ids)
+        return {
+            "type": "ir.actions.act_url",
+            "url": url,
+            "target": "new",
+            "close": True,
+        }
+
+    def _vchasno_notify(self, deliveries):
+        failed = deliveries.filtered(lambda d: d.state == "error")
+        if failed:
+            kind, sticky = "danger", True
+            message = "\n".join(
+                _(
+                    "Sending to %(address)s failed: %(error)s",
+                    address=d.address_masked,
+                    error=d.answer,
+                )
+                for d in failed
+            )
+        elif deliveries.filtered(lambda d: d.state == "pending"):
+            kind, sticky = "info", False
+            message = _(
+                "The receipt will be sent as soon as Vchasno.Kasa has issued it."
+            )
+        elif deliveries:
+            kind, sticky = "success", False
+            message = _(
+                "Vchasno.Kasa is sending the receipt to %(addresses)s.",
+                addresses=", ".join(deliveries.mapped("address_masked")),
+            )
+        else:
+            kind, sticky = "info", False
+            message = _(
+                "The receipt will be sent to the customer together with the "
+                "fiscal request."
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Send receipt"),
+                "message": message,
+                "type": kind,
+                "sticky": sticky,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
