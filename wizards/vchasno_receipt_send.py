@@ -317,7 +317,7 @@ class VchasnoReceiptSend(models.TransientModel):
 
     def _vchasno_clean(self):
         """The dialog's ``default_*`` keys must not reach partners or logs."""
-        return self.with_context(clean_context(self.env.context))
+        return self.with_env(self.env(context=clean_context(self.env.context)))
 
     def _vchasno_checked_contacts(self):
         """The validated (email, phone) of the chosen channels; UserError if not."""
