@@ -2,7 +2,7 @@
 # Everything else here is for developers.
 PYTHON ?= python3
 PORT ?= 8765
-LINT_VENV := .cache/lint
+LINT_VENV := $(shell $(PYTHON) dev/harness.py cache-dir)/lint
 LINT_TOOLS := ruff==0.17.5 pylint-odoo==10.0.12
 
 .PHONY: test run lint format emulator bench i18n clean
@@ -23,7 +23,7 @@ $(LINT_VENV)/bin/ruff:
 lint: $(LINT_VENV)/bin/ruff  ## ruff, ruff format --check, pylint-odoo (OCA mandatory checks)
 	$(LINT_VENV)/bin/ruff check .
 	$(LINT_VENV)/bin/ruff format --check .
-	$(LINT_VENV)/bin/pylint --rcfile=.pylintrc-mandatory --ignore=dev,bench,.cache,.odoo-addons,.harness .
+	$(LINT_VENV)/bin/pylint --rcfile=.pylintrc-mandatory --ignore=dev,bench .
 
 format: $(LINT_VENV)/bin/ruff
 	$(LINT_VENV)/bin/ruff check --fix .
@@ -35,5 +35,5 @@ i18n:  ## export i18n/l10n_ua_vchasno_kasa.pot and merge it into i18n/uk.po
 bench:  ## benchmarks, run by hand (see bench/README.md)
 	$(PYTHON) bench/bench_protocol.py
 
-clean:
-	rm -rf .harness .odoo-addons .pytest_cache
+clean:  ## forget the harness's cache (demo database, venvs, logs)
+	rm -rf "$$($(PYTHON) dev/harness.py cache-dir)" .pytest_cache

@@ -4,12 +4,13 @@
 Stdlib only, so it runs before anything is installed. It:
 
 1. finds Odoo 18.0 (``ODOO_SRC``, then an ``odoo`` package that ``python3``
-   imports, then a download of the official 18.0 source into ``.cache/``);
+   imports, then a download of the official 18.0 source into the cache);
 2. finds PostgreSQL (``PGHOST``/``PGPORT``/``PGUSER``/``PGPASSWORD`` when set,
    otherwise a throwaway ``initdb`` cluster on 127.0.0.1 and a free port, run
    by a non-root OS user when we are root);
 3. makes the repository visible to Odoo as ``l10n_ua_vchasno_kasa`` through a
-   symlink in ``.odoo-addons/`` whatever the clone's folder is called;
+   symlink in the cache (``make`` prints nothing else there: see
+   ``dev/harness.py cache-dir``), whatever the clone's folder is called;
 4. ``test``: fresh database, dependencies first (no core tests run), the addon,
    then pytest-odoo on ``tests/``; ``run``: demo database, the Vchasno
    emulator, Odoo on http://127.0.0.1:8069.
@@ -20,6 +21,7 @@ Everything it starts is stopped on exit, also on failure or Ctrl-C.
 import argparse
 import contextlib
 import glob
+import hashlib
 import json
 import os
 import pwd
@@ -36,8 +38,16 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULE = "l10n_ua_vchasno_kasa"
-CACHE = os.path.join(ROOT, ".cache")
-LINK_DIR = os.path.join(ROOT, ".odoo-addons")
+# Everything the harness makes lives OUTSIDE the addon folder: Odoo walks an
+# addon's whole tree (translation export, assets), so a venv or a link back to
+# the addon inside it would be read as the addon's own code.
+CACHE = os.environ.get("VCHASNO_CACHE") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+    MODULE,
+    hashlib.sha1(ROOT.encode()).hexdigest()[:10],
+)
+LINK_DIR = os.path.join(CACHE, "addons")
+LOGS = os.path.join(CACHE, "logs")
 ODOO_VERSION = "18.0"
 ODOO_TARBALL = "https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz"
 DOWNLOAD_TIMEOUT = 20  # seconds to connect/read; a dead network fails fast
@@ -117,7 +127,7 @@ def _imports_odoo18(python, src=None):
 
 
 def _venv_with_requirements(src):
-    """A venv in .cache/ with the source's pinned requirements from PyPI."""
+    """A venv in the cache with the source's pinned requirements from PyPI."""
     venv = os.path.join(CACHE, "venv")
     python = os.path.join(venv, "bin", "python")
     if not os.path.exists(python):
@@ -200,11 +210,11 @@ def _ensure_test_tools(odoo):
 def link_addon():
     os.makedirs(LINK_DIR, exist_ok=True)
     link = os.path.join(LINK_DIR, MODULE)
-    if os.path.islink(link) and os.readlink(link) == "..":
+    if os.path.islink(link) and os.readlink(link) == ROOT:
         return link
     if os.path.lexists(link):
         os.remove(link)
-    os.symlink("..", link)
+    os.symlink(ROOT, link)
     return link
 
 
@@ -439,7 +449,7 @@ def cmd_test(args):
     odoo = find_odoo()
     link_addon()
     # One folder per run: several runs may share a clone.
-    logs = os.path.join(ROOT, ".harness", "test-%d" % os.getpid())
+    logs = os.path.join(LOGS, "test-%d" % os.getpid())
     os.makedirs(logs, exist_ok=True)
     pg = Postgres()
     pg.start()
@@ -510,7 +520,7 @@ def cmd_i18n(args):
 
     odoo = find_odoo()
     link_addon()
-    logs = os.path.join(ROOT, ".harness", "i18n-%d" % os.getpid())
+    logs = os.path.join(LOGS, "i18n-%d" % os.getpid())
     os.makedirs(logs, exist_ok=True)
     pg = Postgres()
     pg.start()
@@ -564,7 +574,7 @@ def cmd_run(args):
     procs = []
     try:
         dbname = args.database
-        logs = os.path.join(ROOT, ".harness")
+        logs = LOGS
         os.makedirs(logs, exist_ok=True)
         emulator_url = "http://127.0.0.1:%d" % args.emulator_port
         emu = subprocess.Popen(
@@ -670,6 +680,7 @@ def main():
     )
     sub.add_parser("find-odoo", help="print how Odoo is found")
     sub.add_parser("i18n", help="export the .pot and merge it into i18n/uk.po")
+    sub.add_parser("cache-dir", help="print where the harness keeps its files")
     args = parser.parse_args()
     try:
         if args.command == "test":
@@ -678,6 +689,9 @@ def main():
             return cmd_run(args)
         if args.command == "i18n":
             return cmd_i18n(args)
+        if args.command == "cache-dir":
+            print(CACHE)
+            return 0
         odoo = find_odoo()
         print(
             json.dumps(

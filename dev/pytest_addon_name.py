@@ -1,7 +1,7 @@
 """pytest plugin: name the addon's modules after the addon, not the clone folder.
 
-pytest resolves the ``.odoo-addons/l10n_ua_vchasno_kasa`` link to the clone's
-real folder (``main``, ``l10n_ua_vchasno_kasa-1``...), and pytest-odoo names
+pytest resolves the harness's ``<cache>/addons/l10n_ua_vchasno_kasa`` link to
+the clone's real folder (``main``, ``l10n_ua_vchasno_kasa-1``...), and pytest-odoo names
 modules after that folder. Odoo imported the addon as
 ``odoo.addons.l10n_ua_vchasno_kasa``; test modules must be imported under the
 same name.
