@@ -55,7 +55,7 @@ import harness  # noqa: E402
 DB = "vchasno_bench"
 MODULE = harness.MODULE
 TOKEN = "bench-token"
-PG_DIR = os.path.join(harness.CACHE, "pg-bench", "data")
+PG_DIR = harness.pg_data_dir("pg-bench")
 FINGERPRINT = os.path.join(harness.CACHE, "pg-bench", "addon.sha1")
 RESULTS = os.path.join(ROOT, "bench", "results")
 FISCAL_PATH = "/api/v3/fiscal/execute"

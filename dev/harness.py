@@ -47,6 +47,18 @@ CACHE = os.environ.get("VCHASNO_CACHE") or os.path.join(
     hashlib.sha1(ROOT.encode()).hexdigest()[:10],
 )
 LINK_DIR = os.path.join(CACHE, "addons")
+
+
+def pg_data_dir(name):
+    """Where a kept PostgreSQL cluster lives. As root the cluster runs as
+    another OS user, who cannot enter root's home: use /var/tmp then."""
+    if os.geteuid() == 0:
+        return os.path.join(
+            "/var/tmp", "%s-%s" % (MODULE, os.path.basename(CACHE)), name, "data"
+        )
+    return os.path.join(CACHE, name, "data")
+
+
 LOGS = os.path.join(CACHE, "logs")
 ODOO_VERSION = "18.0"
 ODOO_TARBALL = "https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz"
@@ -569,7 +581,7 @@ def cmd_i18n(args):
 def cmd_run(args):
     odoo = find_odoo()
     link_addon()
-    pg = Postgres(persistent_dir=os.path.join(CACHE, "pg-run", "data"))
+    pg = Postgres(persistent_dir=pg_data_dir("pg-run"))
     pg.start()
     procs = []
     try:

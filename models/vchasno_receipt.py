@@ -80,9 +80,8 @@ class VchasnoReceipt(models.Model):
         readonly=True,
         default="to_send",
         index=True,
-        tracking=True,
         copy=False,
-    )
+    )  # not tracked: _post_outcome writes one message per outcome instead
     tag = fields.Char(
         required=True,
         readonly=True,
@@ -156,9 +155,7 @@ class VchasnoReceipt(models.Model):
     error_text = fields.Char(string="Vchasno's message", readonly=True, copy=False)
     error_message = fields.Text(readonly=True, copy=False)
     # Results
-    fiscal_number = fields.Char(
-        readonly=True, copy=False, index="btree_not_null", tracking=True
-    )
+    fiscal_number = fields.Char(readonly=True, copy=False, index="btree_not_null")
     register_fiscal_id = fields.Char(
         string="Register fiscal id", readonly=True, copy=False
     )
