@@ -9,3 +9,4 @@ from . import test_delivery
 from . import test_config
 from . import test_config_behaviour
 from . import test_security
+from . import test_i18n
