@@ -121,6 +121,25 @@ class VchasnoCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
             company_ids=[Command.set(cls.company.ids)],
         )
 
+    @classmethod
+    def setup_company_b(cls):
+        """A second UAH company with its own register (token B, tax group 2)."""
+        cls.company_b = cls.setup_other_company(name="Компанія Б")["company"]
+        cls.company_b.write(
+            {"currency_id": cls.env.ref("base.UAH").id, "vchasno_enabled": True}
+        )
+        cls.register_b = cls.env["vchasno.register"].create(
+            {
+                "name": "Каса Б",
+                "api_token": TOKEN_B,
+                "tax_group_code": "2",
+                "company_id": cls.company_b.id,
+            }
+        )
+        cls.bank_b = cls.env["account.journal"].search(
+            [("company_id", "=", cls.company_b.id), ("type", "=", "bank")], limit=1
+        )
+
     def setUp(self):
         super().setUp()
         self.emulator.reset()

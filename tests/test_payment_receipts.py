@@ -16,6 +16,17 @@ def receipt_sum(payload):
 class TestPaymentReceipts(VchasnoCommon):
     """Invoice payments and refunds get exactly one receipt each."""
 
+    def credit_note(self, invoice):
+        """Reverse the invoice with the real wizard and post the credit note."""
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "return"})
+        )
+        credit_note = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        credit_note.action_post()
+        return credit_note
+
     def test_payment_enqueues_without_http(self):
         invoice = self.make_invoice()
         with self.count_http() as calls:
@@ -126,13 +137,7 @@ class TestPaymentReceipts(VchasnoCommon):
         payment = self.pay(invoice)
         self.send()
         sale = payment.vchasno_receipt_ids
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"journal_id": invoice.journal_id.id, "reason": "return"})
-        )
-        credit_note = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
-        credit_note.action_post()
+        credit_note = self.credit_note(invoice)
         refund = self.pay(credit_note)
         ret = refund.vchasno_receipt_ids
         self.assertRecordValues(ret, [{"kind": "return", "state": "to_send"}])
@@ -148,13 +153,7 @@ class TestPaymentReceipts(VchasnoCommon):
         payment = self.pay(invoice, amount=100.0)
         self.send()
         self.assertEqual(payment.vchasno_receipt_ids.state, "done")
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"journal_id": invoice.journal_id.id, "reason": "return"})
-        )
-        credit_note = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
-        credit_note.action_post()
+        credit_note = self.credit_note(invoice)
         with self.count_http() as calls:
             refund = self.pay(credit_note, amount=150.0)
             self.send()

@@ -289,21 +289,7 @@ class TestAuthAndCompanies(VchasnoCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_b = cls.setup_other_company(name="Компанія Б")["company"]
-        cls.company_b.write(
-            {"currency_id": cls.env.ref("base.UAH").id, "vchasno_enabled": True}
-        )
-        cls.register_b = cls.env["vchasno.register"].create(
-            {
-                "name": "Каса Б",
-                "api_token": TOKEN_B,
-                "tax_group_code": "2",
-                "company_id": cls.company_b.id,
-            }
-        )
-        cls.bank_b = cls.env["account.journal"].search(
-            [("company_id", "=", cls.company_b.id), ("type", "=", "bank")], limit=1
-        )
+        cls.setup_company_b()
         cls.bank_b.vchasno_register_id = cls.register_b
 
     def _payment(self, company, journal, amount=50.0):

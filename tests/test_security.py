@@ -114,21 +114,7 @@ class TestMultiCompany(VchasnoCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_b = cls.setup_other_company(name="Компанія Б")["company"]
-        cls.company_b.write(
-            {"currency_id": cls.env.ref("base.UAH").id, "vchasno_enabled": True}
-        )
-        cls.register_b = cls.env["vchasno.register"].create(
-            {
-                "name": "Каса Б",
-                "api_token": TOKEN_B,
-                "tax_group_code": "2",
-                "company_id": cls.company_b.id,
-            }
-        )
-        cls.bank_b = cls.env["account.journal"].search(
-            [("company_id", "=", cls.company_b.id), ("type", "=", "bank")], limit=1
-        )
+        cls.setup_company_b()
         cls.manager_a = cls.manager  # only company A
 
     def _payment(self, company, journal):
