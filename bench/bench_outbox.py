@@ -873,6 +873,7 @@ def child_posting(cr, spec):
 
     def set_integration(on):
         company.sudo().vchasno_enabled = on
+        # The bench measures real transactions, as the cron worker runs them.
         cr.commit()
 
     def one_run(mode, count):
@@ -897,6 +898,7 @@ def child_posting(cr, spec):
             ]
         )
         invoices.action_post()
+        # The bench measures real transactions, as the cron worker runs them.
         cr.commit()
         receipts_before = Receipt.search_count([])
         env.flush_all()
@@ -915,6 +917,7 @@ def child_posting(cr, spec):
         cpu = time.process_time() - cpu
         queries = cr.sql_log_count - queries
         started = time.perf_counter()
+        # The bench measures real transactions, as the cron worker runs them.
         cr.commit()
         commit_s = time.perf_counter() - started
         receipts = Receipt.search_count([]) - receipts_before
@@ -976,6 +979,7 @@ def _hook_queries(env, cr, company, bank, partner, set_integration, count=21):
         texts[mode] = _capture_queries(
             lambda p=payments[-1]: (p.action_post(), env.flush_all())
         )
+        # The bench measures real transactions, as the cron worker runs them.
         cr.commit()
     off, on = statistics.median(counts["off"]), statistics.median(counts["on"])
     added = Counter(texts["on"]) - Counter(texts["off"])
@@ -1065,6 +1069,7 @@ def child_queue(cr, spec):
                 }
             )
         Receipt.create(vals)
+        # The bench measures real transactions, as the cron worker runs them.
         cr.commit()
     return {"n": spec["n"], "s": time.perf_counter() - started}
 
@@ -1079,6 +1084,7 @@ def child_drain(cr, spec):
     due = Receipt._due_count()
     if due != spec["n"]:
         raise AssertionError("%d receipts due, expected %d" % (due, spec["n"]))
+    # The bench measures real transactions, as the cron worker runs them.
     cr.commit()
     rss_start = rss_kib()
     profiler = None

@@ -596,6 +596,7 @@ def cmd_run(args):
         )
         procs.append(emu)
         install(odoo, pg, dbname, MODULE, True, os.path.join(logs, "run-install.log"))
+        # The odoo shell does not commit by itself: persist the emulator URL.
         shell = (
             "env['ir.config_parameter'].set_param('%s.api_url', %r);env.cr.commit()"
             % (MODULE, emulator_url)
