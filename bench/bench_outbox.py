@@ -232,6 +232,7 @@ class Bench:
             "task": task,
             "db": DB,
             "addons_path": self.odoo.addons_path(),
+            "data_dir": harness.DATA_DIR,
             "pg_args": self.pg.odoo_args(),
             "logfile": self.odoo_log,
             "emulator_url": self.emulator_url,
@@ -714,7 +715,8 @@ def child_main(spec):
     from odoo.tools import config  # noqa: PLC0415
 
     config.parse_config(
-        ["--addons-path", spec["addons_path"], *spec["pg_args"], "--no-http",
+        ["--addons-path", spec["addons_path"], "--data-dir", spec["data_dir"],
+         *spec["pg_args"], "--no-http",
          "--logfile", spec["logfile"], "--log-level", "info"],
         setup_logging=True,
     )  # fmt: skip

@@ -20,6 +20,7 @@ Everything it starts is stopped on exit, also on failure or Ctrl-C.
 
 import argparse
 import contextlib
+import fcntl
 import glob
 import hashlib
 import json
@@ -60,6 +61,11 @@ def pg_data_dir(name):
 
 
 LOGS = os.path.join(CACHE, "logs")
+# Odoo's data dir (filestores): per clone, so that a template database and its
+# copies keep their attachments next to them.
+DATA_DIR = os.path.join(CACHE, "data")
+# What `make test` installs before the addon, without running their tests.
+TEST_DEPENDENCIES = "account"
 ODOO_VERSION = "18.0"
 ODOO_TARBALL = "https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz"
 DOWNLOAD_TIMEOUT = 20  # seconds to connect/read; a dead network fails fast
@@ -124,7 +130,10 @@ class Odoo:
         return ",".join(paths)
 
     def cmd(self, *args):
-        return [self.python, "-m", "odoo", *args]
+        """``python -m odoo [subcommand] <args>`` with the harness's data dir."""
+        head = list(args[:1]) if args and not args[0].startswith("-") else []
+        rest = list(args[len(head) :])
+        return [self.python, "-m", "odoo", *head, "--data-dir", DATA_DIR, *rest]
 
 
 def _imports_odoo18(python, src=None):
@@ -278,6 +287,7 @@ class Postgres:
 
     def __init__(self, persistent_dir=None):
         self.persistent_dir = persistent_dir
+        self._lock = None
         self.datadir = None
         self.user_info = None
         if os.environ.get("PGHOST") or os.environ.get("PGPORT"):
@@ -313,6 +323,9 @@ class Postgres:
             log("using PostgreSQL at %s:%s as %s", self.host, self.port, self.user)
             return
         self.user_info = _pg_os_user()
+        if self.persistent_dir and not self._take_lock():
+            log("the kept cluster is in use by another run: using a throwaway one")
+            self.persistent_dir = None
         if self.persistent_dir:
             self.datadir = self.persistent_dir
             os.makedirs(os.path.dirname(self.datadir), exist_ok=True)
@@ -363,6 +376,22 @@ class Postgres:
         )
         log("PostgreSQL started on 127.0.0.1:%s (%s)", self.port, self.datadir)
 
+    def _take_lock(self):
+        """One run at a time per kept cluster (parallel runs get their own)."""
+        os.makedirs(os.path.dirname(self.persistent_dir), exist_ok=True)
+        lock = open(self.persistent_dir + ".lock", "w")  # noqa: SIM115 - held
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            return False
+        self._lock = lock
+        return True
+
+    @property
+    def kept(self):
+        return bool(self.persistent_dir) and not self.external
+
     def stop(self):
         if self.external or not self.datadir:
             return
@@ -375,6 +404,9 @@ class Postgres:
         )
         if not self.persistent_dir:
             shutil.rmtree(os.path.dirname(self.datadir), ignore_errors=True)
+        if self._lock:
+            self._lock.close()
+            self._lock = None
         log("PostgreSQL stopped")
 
     def odoo_args(self):
@@ -390,17 +422,40 @@ class Postgres:
             args += ["--db_password", self.password]
         return args
 
-    def drop(self, odoo, dbname):
+    def sql(self, odoo, statement, fetch=False):
+        """Run one statement on the ``postgres`` database (autocommit).
+
+        :return: the rows when ``fetch``, else whether it succeeded
+        """
         code = (
-            "import odoo.sql_db as s, odoo.tools.config as c;"
+            "import json, odoo.sql_db as s, odoo.tools.config as c;"
             "c['db_host'],c['db_port'],c['db_user'],c['db_password']=%r,%r,%r,%r;"
             "cr=s.db_connect('postgres').cursor();cr._cnx.autocommit=True;"
-            "cr.execute('DROP DATABASE IF EXISTS \"%s\"');cr.close()"
-            % (self.host, self.port, self.user, self.password or False, dbname)
+            "cr.execute(%r);print(json.dumps(cr.fetchall() if %r else []));"
+            "cr.close()"
+            % (
+                self.host,
+                self.port,
+                self.user,
+                self.password or False,
+                statement,
+                fetch,
+            )
         )
-        subprocess.run(
-            [odoo.python, "-c", code], env=odoo.env, check=False, capture_output=True
+        out = subprocess.run(
+            [odoo.python, "-c", code],
+            env=odoo.env,
+            check=False,
+            capture_output=True,
+            text=True,
         )
+        if fetch:
+            return json.loads(out.stdout.strip().splitlines()[-1]) if out.stdout else []
+        return out.returncode == 0
+
+    def drop(self, odoo, dbname):
+        self.sql(odoo, 'DROP DATABASE IF EXISTS "%s"' % dbname)
+        shutil.rmtree(os.path.join(DATA_DIR, "filestore", dbname), ignore_errors=True)
 
 
 # === Commands === #
@@ -457,18 +512,70 @@ def data_warnings(logfile):
         return [line.rstrip() for line in f if DATA_WARNING.search(line)]
 
 
+def template_name(odoo, modules):
+    """The cached database with ``modules`` installed (no demo), by content."""
+    key = "%s|%s|%s" % (odoo.package_dir, odoo.version, modules)
+    return "vchasno_tmpl_" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def database_with(odoo, pg, dbname, modules, logs):
+    """``dbname`` with ``modules`` installed, from a cached template if we can.
+
+    Like click-odoo-contrib's ``click-odoo-initdb --cache``: the first run on a
+    kept cluster installs ``modules`` once into a template database (a minute
+    or more for ``account``); later runs copy it in a second or two, with its
+    filestore. A throwaway cluster (another run holds the kept one, or an
+    external server) installs from scratch.
+    """
+    deps_log = os.path.join(logs, "install-deps.log")
+    if not pg.kept:
+        install(odoo, pg, dbname, modules, False, deps_log)
+        return
+    template = template_name(odoo, modules)
+    exists = pg.sql(
+        odoo, "SELECT 1 FROM pg_database WHERE datname = '%s'" % template, fetch=True
+    )
+    if not exists:
+        for (old,) in pg.sql(
+            odoo,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'vchasno_tmpl_%'",
+            fetch=True,
+        ):
+            pg.drop(odoo, old)
+        building = template + "_building"
+        pg.drop(odoo, building)
+        install(odoo, pg, building, modules, False, deps_log)
+        pg.sql(odoo, 'ALTER DATABASE "%s" RENAME TO "%s"' % (building, template))
+        store = os.path.join(DATA_DIR, "filestore")
+        if os.path.isdir(os.path.join(store, building)):
+            os.replace(os.path.join(store, building), os.path.join(store, template))
+        log("cached %s as the template database %s", modules, template)
+    started = time.monotonic()
+    pg.drop(odoo, dbname)
+    if not pg.sql(odoo, 'CREATE DATABASE "%s" TEMPLATE "%s"' % (dbname, template)):
+        raise HarnessError("Copying the template database %s failed." % template)
+    source = os.path.join(DATA_DIR, "filestore", template)
+    if os.path.isdir(source):
+        shutil.copytree(source, os.path.join(DATA_DIR, "filestore", dbname))
+    log(
+        "%s: copied from the template %s in %.1f s",
+        dbname,
+        template,
+        time.monotonic() - started,
+    )
+
+
 def cmd_test(args):
     odoo = find_odoo()
     link_addon()
     # One folder per run: several runs may share a clone.
     logs = os.path.join(LOGS, "test-%d" % os.getpid())
     os.makedirs(logs, exist_ok=True)
-    pg = Postgres()
+    pg = Postgres(persistent_dir=pg_data_dir("pg-test"))
     pg.start()
     dbname = "vchasno_test_%d" % os.getpid()
     try:
-        base = "account"
-        install(odoo, pg, dbname, base, False, os.path.join(logs, "install-deps.log"))
+        database_with(odoo, pg, dbname, TEST_DEPENDENCIES, logs)
         addon_log = os.path.join(logs, "install-addon.log")
         install(odoo, pg, dbname, MODULE, False, addon_log)
         warnings = data_warnings(addon_log)
@@ -478,11 +585,12 @@ def cmd_test(args):
         conf = os.path.join(logs, "odoo-test.conf")
         with open(conf, "w", encoding="utf-8") as f:
             f.write(
-                "[options]\naddons_path = %s\ndb_host = %s\ndb_port = %s\n"
-                "db_user = %s\ndb_password = %s\ndb_name = %s\n"
-                "log_level = warn\n"
+                "[options]\naddons_path = %s\ndata_dir = %s\ndb_host = %s\n"
+                "db_port = %s\ndb_user = %s\ndb_password = %s\ndb_name = %s\n"
+                "log_level = warn\nmax_cron_threads = 0\n"
                 % (
                     odoo.addons_path(),
+                    DATA_DIR,
                     pg.host,
                     pg.port,
                     pg.user,
@@ -503,6 +611,9 @@ def cmd_test(args):
             conf,
             "--odoo-database",
             dbname,
+            # HttpCase tests (controllers, browser tours) need Odoo's server;
+            # the config above keeps its cron threads off during the tests.
+            "--odoo-http",
             "-q",
             "-ra",
             "-p",
