@@ -70,6 +70,8 @@ ODOO_VERSION = "18.0"
 ODOO_TARBALL = "https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz"
 DOWNLOAD_TIMEOUT = 20  # seconds to connect/read; a dead network fails fast
 TEST_TOOLS = ["pytest-odoo>=2.1", "pytest>=7", "hypothesis>=6", "freezegun>=1.2"]
+# What the addon itself needs beyond Odoo (manifest external_dependencies).
+ADDON_REQUIREMENTS = ["phonenumbers>=8.13"]
 NO_ODOO = (
     "Odoo 18.0 was not found and could not be downloaded: set ODOO_SRC to the "
     "path of an Odoo 18.0 source tree (the folder with odoo-bin), e.g. "
@@ -218,14 +220,13 @@ def find_odoo():
 
 
 def _ensure_test_tools(odoo):
-    code = "import pytest_odoo, hypothesis, freezegun"
+    code = "import pytest_odoo, hypothesis, freezegun, phonenumbers"
     if subprocess.run(
         [odoo.python, "-c", code], env=odoo.env, capture_output=True, check=False
     ).returncode:
-        log("installing test tools: %s", " ".join(TEST_TOOLS))
-        subprocess.run(
-            [odoo.python, "-m", "pip", "install", "-q", *TEST_TOOLS], check=True
-        )
+        tools = [*TEST_TOOLS, *ADDON_REQUIREMENTS]
+        log("installing test tools and requirements: %s", " ".join(tools))
+        subprocess.run([odoo.python, "-m", "pip", "install", "-q", *tools], check=True)
 
 
 def link_addon():

@@ -22,7 +22,6 @@ from odoo.tools import float_repr
 from ..tools import receipt_maths as rm
 from ..tools.vchasno_errors import VchasnoPayloadError
 
-PAY_TYPES = {"cash": rm.PAY_CASH, "cashless": rm.PAY_CASHLESS, "card": rm.PAY_CARD}
 TASKS = {
     "sale": rm.TASK_SALE,
     "return": rm.TASK_RETURN,
@@ -90,7 +89,7 @@ class VchasnoReceipt(models.Model):
         payment = self.payment_id
         amount = dec(payment.amount)
         journal = payment.journal_id
-        pay_type = PAY_TYPES[journal.vchasno_payment_type or "cashless"]
+        pay_type = journal._vchasno_pay_type_code()
         invoices = payment._vchasno_documents()
         lines = invoices.invoice_line_ids.filtered(
             lambda line: line.display_type == "product"
@@ -100,11 +99,14 @@ class VchasnoReceipt(models.Model):
             rows = [self._row_from_line(line) for line in lines]
             rows_total = sum((rm.row_total(row) for row in rows), Decimal(0))
             rounding = amount - rows_total
-            if not rounding or (
-                pay_type == rm.PAY_CASH and abs(rounding) < rm.MAX_ABS_ROUND
-            ):
+            # A cash rounding the company's settings refuse is an error before
+            # sending, not a silent change of the rows (issue 11).
+            if not rounding or pay_type == rm.PAY_CASH:
                 return rm.build_receipt(
-                    rows, [rm.Pay(pay_type, amount)], rounding=rounding
+                    rows,
+                    [rm.Pay(pay_type, amount)],
+                    rounding=rounding,
+                    **self.company_id._vchasno_rounding_rule(),
                 )
         rows = self._rows_by_tax_group(invoices, amount)
         return rm.build_receipt(rows, [rm.Pay(pay_type, amount)])

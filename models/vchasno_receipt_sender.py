@@ -380,6 +380,12 @@ class VchasnoReceipt(models.Model):
         register = receipt.register_id
         if not register._is_available():
             return
+        # Only what "Check Vchasno behaviour" proved is used (issue 11): a tag
+        # search, a resend with the same tag, or else a person decides.
+        path = register._vchasno_recovery_path()
+        if path != "search":
+            receipt._vchasno_recover_by(path)
+            return
         try:
             if register.id not in clients:
                 clients[register.id] = register._get_client()

@@ -10,6 +10,7 @@ from ..tools.vchasno_errors import (
     VchasnoAuthError,
     VchasnoTransportError,
     describe_error,
+    describe_reason,
 )
 from .kyiv_time import kyiv_to_utc
 
@@ -304,12 +305,16 @@ class VchasnoRegister(models.Model):
                 raise UserError(self._token_refused_message()) from err
             raise
         except VchasnoTransportError as err:
+            _logger.warning("Vchasno register %s unreachable: %s", self.id, err)
             raise UserError(
                 _(
-                    "Vchasno.Kasa could not be reached: %(error)s. Check the "
-                    "internet connection of the Odoo server and the address of "
-                    "the Vchasno service, then try again.",
-                    error=describe_error(err, lang=self.env.lang),
+                    "Odoo got no answer from Vchasno.Kasa at %(url)s "
+                    "(%(reason)s): check the Odoo server's internet access "
+                    "(firewall, proxy) and the Vchasno address in the system "
+                    "parameter %(param)s, then try again.",
+                    url=self._api_url(),
+                    reason=describe_reason(err, lang=self.env.lang),
+                    param=API_URL_PARAM,
                 )
             ) from err
         except VchasnoApiError as err:

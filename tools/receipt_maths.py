@@ -9,15 +9,12 @@ serialises as ``1445.29``). Every builder validates its input and raises
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from .contacts import UA_MOBILE_CODES, normalize_phone, validate_email
+from .contacts import normalize_phone, validate_email
+from .pay_types import PAY_CARD, PAY_CASH, PAY_CASHLESS
+from .tax_groups import wire_tax_group
 from .vchasno_errors import VchasnoPayloadError, _lt
 
 # === Constants === #
-
-# Payment types (spec §4.3).
-PAY_CASH = 0
-PAY_CASHLESS = 1
-PAY_CARD = 2
 
 # Fiscal tasks (spec §3).
 TASK_OPEN_SHIFT = 0
@@ -49,9 +46,11 @@ MAX_UKTZED_LEN = 10  # spec §4.2 (KVC note)
 MAX_TAG_LEN = 64
 # UNVERIFIED (spec §4.5, §11.8): classic NBU rule (2018) rounds cash to
 # 10 kopecks, half up. NBU resolution No. 115 (from 01.10.2025) changes the
-# steps; change CASH_ROUNDING_STEP when the new rule is known.
+# steps, so these are only the defaults of the per-company settings
+# (``res.company._vchasno_rounding_rule``), passed to the functions below.
 CASH_ROUNDING_STEP = Decimal("0.10")
 # UNVERIFIED: a ``round`` of 10 kopecks or more is refused as a likely bug.
+# ``max_abs_round`` 0 means cash rounding is switched off: no ``round`` at all.
 MAX_ABS_ROUND = Decimal("0.10")
 NOTIFY_CHANNELS = ("email", "sms", "viber", "cascade")  # spec §7.2
 
@@ -71,6 +70,10 @@ P_PRICE = _lt(
 P_ROW_DISC = _lt("Row %(row)s: the discount %(value)s must have at most 2 decimals.")
 P_ROW_TOTAL = _lt("Row %(row)s: the amount after discount must be positive.")
 P_TAX_GROUP = _lt("Row %(row)s has no Vchasno tax group.")
+P_TAX_GROUP_NUMBER = _lt(
+    "Row %(row)s: the Vchasno tax group %(value)s is not a number; use the code "
+    "from the Vchasno cabinet."
+)
 P_UKTZED = _lt("Row %(row)s: the UKTZED code is longer than %(max)s characters.")
 P_PAY_TYPE = _lt("Payment %(pay)s has an invalid payment type.")
 P_PAY_AMOUNT = _lt(
@@ -86,6 +89,14 @@ P_DISC = _lt(
 P_ROUND = _lt(
     "The rounding %(value)s needs a cash payment, at most 2 decimals and must "
     "be smaller than %(max)s."
+)
+P_ROUND_OFF = _lt(
+    "The receipt has a cash rounding of %(value)s, but cash rounding is switched "
+    "off in the Vchasno.Kasa settings of the company."
+)
+P_ROUND_STEP = _lt(
+    "The rounding %(value)s leaves %(cash)s to pay in cash, which is not a "
+    "multiple of the rounding step %(step)s of the Vchasno.Kasa settings."
 )
 P_PAYS_TOTAL = _lt(
     "The payments (%(pays)s) do not equal the total %(total)s minus the "
@@ -177,8 +188,11 @@ def cash_rounding(amount, step=CASH_ROUNDING_STEP):
     """The ``round`` value for a cash amount: rounded(amount) − amount.
 
     Half up to ``step`` (NBU 2018: 1-4 kopecks down, 5-9 up), spec §4.5.
+    A ``step`` of 0 means no rounding (0.00).
     """
-    amount = to_decimal(amount)
+    amount, step = to_decimal(amount), to_decimal(step)
+    if not step:
+        return Decimal("0.00")
     rounded = (amount / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     return (rounded - amount).quantize(KOPECK)
 
@@ -218,6 +232,8 @@ def build_receipt(
     disc=Decimal(0),
     comment_up=None,
     comment_down=None,
+    round_step=CASH_ROUNDING_STEP,
+    max_abs_round=MAX_ABS_ROUND,
 ):
     """Build ``fiscal.receipt`` (spec §4) and check the §4.5 sum rules.
 
@@ -225,6 +241,9 @@ def build_receipt(
     :param pays: list of ``Pay``
     :param rounding: cash rounding (``round``), see ``cash_rounding``
     :param disc: whole-receipt discount in UAH (``disc``, ``disc_type`` 0)
+    :param round_step: the cash left to pay after ``round`` must be a multiple
+        of it (0: any amount)
+    :param max_abs_round: ``|round|`` must stay below it; 0 = rounding off
     :return: JSON-ready dict
     :raise VchasnoPayloadError: listing every problem found
     """
@@ -237,11 +256,8 @@ def build_receipt(
     pays_total = sum((to_decimal(p.amount) for p in pays), Decimal(0))
     if disc < 0 or not _has_places(disc, 2) or (rows and disc >= total):
         problems.append((P_DISC, {"value": disc}))
-    has_cash = any(p.type == PAY_CASH for p in pays)
-    if rounding and (
-        not has_cash or not _has_places(rounding, 2) or abs(rounding) >= MAX_ABS_ROUND
-    ):
-        problems.append((P_ROUND, {"value": rounding, "max": MAX_ABS_ROUND}))
+    if rounding:
+        problems.extend(rounding_problems(rounding, pays, round_step, max_abs_round))
     if rows and pays and pays_total != total - disc + rounding:
         problems.append(
             (
@@ -267,6 +283,22 @@ def build_receipt(
     return receipt
 
 
+def rounding_problems(rounding, pays, step=CASH_ROUNDING_STEP, max_abs=MAX_ABS_ROUND):
+    """Why a non-zero ``round`` cannot go out under the rounding settings.
+
+    :return: list of ``(template, params)``; empty when it may be sent
+    """
+    rounding, step, max_abs = (to_decimal(v) for v in (rounding, step, max_abs))
+    if not max_abs:
+        return [(P_ROUND_OFF, {"value": rounding})]
+    cash = sum((to_decimal(p.amount) for p in pays if p.type == PAY_CASH), Decimal(0))
+    if not cash or not _has_places(rounding, 2) or abs(rounding) >= max_abs:
+        return [(P_ROUND, {"value": rounding, "max": max_abs})]
+    if step and cash % step:
+        return [(P_ROUND_STEP, {"value": rounding, "cash": cash, "step": step})]
+    return []
+
+
 def _build_rows(rows, problems):
     if not rows:
         problems.append((P_NO_ROWS, {}))
@@ -290,7 +322,7 @@ def _build_rows(rows, problems):
         )
         if to_decimal(row.disc):
             item["disc"] = _money(to_decimal(row.disc))
-        item["taxgrp"] = row.tax_group
+        item["taxgrp"] = wire_tax_group(row.tax_group)
         if row.comment:
             item["comment"] = row.comment
         out.append(item)
@@ -315,6 +347,8 @@ def _row_problems(index, row):
         problems.append((P_ROW_TOTAL, {"row": index}))
     if row.tax_group is None or str(row.tax_group).strip() == "":
         problems.append((P_TAX_GROUP, {"row": index}))
+    elif wire_tax_group(row.tax_group) is None:
+        problems.append((P_TAX_GROUP_NUMBER, {"row": index, "value": row.tax_group}))
     if row.uktzed and len(row.uktzed) > MAX_UKTZED_LEN:
         problems.append((P_UKTZED, {"row": index, "max": MAX_UKTZED_LEN}))
     if row.comment and len(row.comment) > MAX_COMMENT_LEN:
@@ -407,4 +441,10 @@ def build_request(
     return request
 
 
-__all__ = ["UA_MOBILE_CODES", "normalize_phone", "validate_email"]
+__all__ = [
+    "PAY_CARD",
+    "PAY_CASH",
+    "PAY_CASHLESS",
+    "normalize_phone",
+    "validate_email",
+]

@@ -18,7 +18,7 @@ from odoo.tools import format_datetime
 from odoo.tools.misc import clean_context
 
 from ..models.vchasno_receipt_delivery import CHANNELS, PHONE_CHANNELS
-from ..tools.contacts import normalize_phone, validate_email
+from ..tools.contacts import normalize_phone, phone_refusal, validate_email
 from ..tools.vchasno_errors import VchasnoPayloadError
 
 
@@ -190,13 +190,8 @@ class VchasnoReceiptSend(models.TransientModel):
         return _("%(value)s is not a valid email address.", value=email)
 
     def _phone_problem(self, phone):
-        if _clean_phone(phone):
-            return False
-        return _(
-            "%(value)s is not a Ukrainian mobile phone number: enter it as "
-            "+380XXXXXXXXX or 0XXXXXXXXX.",
-            value=phone,
-        )
+        # One sentence saying why (landline, foreign, length...): issue 11.
+        return phone_refusal(phone, lang=self.env.lang)
 
     # === Opening === #
 
