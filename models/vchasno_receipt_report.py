@@ -77,7 +77,7 @@ class VchasnoReceipt(models.Model):
         # EXTENDS vchasno.receipt: an X report has no fiscal number (Vchasno
         # numbers Z reports only), so a done one is named by its shift instead
         # of staying "pending" (issue 13).
-        super()._compute_display_name()
+        res = super()._compute_display_name()
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for receipt in self:
             if (
@@ -90,6 +90,7 @@ class VchasnoReceipt(models.Model):
                     kind=kinds[receipt.kind],
                     shift=receipt.shift_number or "-",
                 )
+        return res
 
     def _render_report_totals(self, info):
         """Vchasno's X/Z ``info`` as tables (see the module docstring)."""

@@ -7,6 +7,7 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
+from unittest.mock import patch
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -242,8 +243,12 @@ class TestProtocolClient(BaseCase):
         self.assertEqual(_connect_failure(wrapped), "dns")
         reset = requests.exceptions.ConnectionError(ConnectionResetError(104, "reset"))
         self.assertIsNone(_connect_failure(reset))
-        self.emulator.configure(latency_ms=2000)
-        with self.assertRaises(VchasnoOutcomeUnknownError) as caught:
+        # A read timeout, without leaving a slow request running in the emulator.
+        timeout = requests.exceptions.ReadTimeout("read timed out")
+        with (
+            patch.object(requests.Session, "request", side_effect=timeout),
+            self.assertRaises(VchasnoOutcomeUnknownError) as caught,
+        ):
             self.client.execute(sale_request("slow-words"))
         self.assertEqual(caught.exception.reason, "read_timeout")
         self.assertIn("no answer came in time", describe_error(caught.exception))

@@ -44,7 +44,7 @@ class TestRecoveryPaths(VchasnoCommon):
         form = Form(
             self.env[action["res_model"]]
             .with_user(user or self.manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         form.fiscal_number = number
         return form.save().action_confirm()
