@@ -9,10 +9,11 @@ serialises as ``1445.29``). Every builder validates its input and raises
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
+from . import payload_problems as pp
 from .contacts import normalize_phone, validate_email
 from .pay_types import PAY_CARD, PAY_CASH, PAY_CASHLESS
 from .tax_groups import wire_tax_group
-from .vchasno_errors import VchasnoPayloadError, _lt
+from .vchasno_errors import VchasnoPayloadError
 
 # === Constants === #
 
@@ -53,59 +54,6 @@ CASH_ROUNDING_STEP = Decimal("0.10")
 # ``max_abs_round`` 0 means cash rounding is switched off: no ``round`` at all.
 MAX_ABS_ROUND = Decimal("0.10")
 NOTIFY_CHANNELS = ("email", "sms", "viber", "cascade")  # spec §7.2
-
-
-# Problem texts (msgids).
-P_NO_ROWS = _lt("The receipt has no rows.")
-P_TOO_MANY_ROWS = _lt("The receipt has more than %(max)s rows.")
-P_NO_PAYS = _lt("The receipt has no payments.")
-P_NAME_EMPTY = _lt("Row %(row)s has no name.")
-P_NAME_LONG = _lt("Row %(row)s: the name is longer than %(max)s characters.")
-P_QTY = _lt(
-    "Row %(row)s: the quantity %(value)s must be positive with at most 3 decimals."
-)
-P_PRICE = _lt(
-    "Row %(row)s: the price %(value)s must not be negative and have at most 2 decimals."
-)
-P_ROW_DISC = _lt("Row %(row)s: the discount %(value)s must have at most 2 decimals.")
-P_ROW_TOTAL = _lt("Row %(row)s: the amount after discount must be positive.")
-P_TAX_GROUP = _lt("Row %(row)s has no Vchasno tax group.")
-P_TAX_GROUP_NUMBER = _lt(
-    "Row %(row)s: the Vchasno tax group %(value)s is not a number; use the code "
-    "from the Vchasno cabinet."
-)
-P_UKTZED = _lt("Row %(row)s: the UKTZED code is longer than %(max)s characters.")
-P_PAY_TYPE = _lt("Payment %(pay)s has an invalid payment type.")
-P_PAY_AMOUNT = _lt(
-    "Payment %(pay)s: the amount %(value)s must be positive with at most 2 decimals."
-)
-P_PAY_CHANGE = _lt(
-    "Payment %(pay)s: change is only possible for cash and must not be negative."
-)
-P_DISC = _lt(
-    "The receipt discount %(value)s must not be negative, must have at most "
-    "2 decimals and must be less than the total."
-)
-P_ROUND = _lt(
-    "The rounding %(value)s needs a cash payment, at most 2 decimals and must "
-    "be smaller than %(max)s."
-)
-P_ROUND_OFF = _lt(
-    "The receipt has a cash rounding of %(value)s, but cash rounding is switched "
-    "off in the Vchasno.Kasa settings of the company."
-)
-P_ROUND_STEP = _lt(
-    "The rounding %(value)s leaves %(cash)s to pay in cash, which is not a "
-    "multiple of the rounding step %(step)s of the Vchasno.Kasa settings."
-)
-P_PAYS_TOTAL = _lt(
-    "The payments (%(pays)s) do not equal the total %(total)s minus the "
-    "discount %(disc)s plus the rounding %(round)s."
-)
-P_COMMENT = _lt("A comment is longer than %(max)s characters.")
-P_TAG = _lt("The request tag must be a non-empty text of at most %(max)s characters.")
-P_TASK_BODY = _lt("Operation %(task)s needs %(body)s.")
-P_CASH_AMOUNT = _lt("The amount %(value)s must be positive with at most 2 decimals.")
 
 
 # === Data === #
@@ -255,19 +203,19 @@ def build_receipt(
     out_pays = _build_pays(pays, problems)
     pays_total = sum((to_decimal(p.amount) for p in pays), Decimal(0))
     if disc < 0 or not _has_places(disc, 2) or (rows and disc >= total):
-        problems.append((P_DISC, {"value": disc}))
+        problems.append((pp.P_DISC, {"value": disc}))
     if rounding:
         problems.extend(rounding_problems(rounding, pays, round_step, max_abs_round))
     if rows and pays and pays_total != total - disc + rounding:
         problems.append(
             (
-                P_PAYS_TOTAL,
+                pp.P_PAYS_TOTAL,
                 {"pays": pays_total, "total": total, "disc": disc, "round": rounding},
             )
         )
     for comment in (comment_up, comment_down):
         if comment and len(comment) > MAX_COMMENT_LEN:
-            problems.append((P_COMMENT, {"max": MAX_COMMENT_LEN}))
+            problems.append((pp.P_COMMENT, {"max": MAX_COMMENT_LEN}))
     if problems:
         raise VchasnoPayloadError(problems)
     receipt = {"sum": _money(total)}
@@ -290,20 +238,20 @@ def rounding_problems(rounding, pays, step=CASH_ROUNDING_STEP, max_abs=MAX_ABS_R
     """
     rounding, step, max_abs = (to_decimal(v) for v in (rounding, step, max_abs))
     if not max_abs:
-        return [(P_ROUND_OFF, {"value": rounding})]
+        return [(pp.P_ROUND_OFF, {"value": rounding})]
     cash = sum((to_decimal(p.amount) for p in pays if p.type == PAY_CASH), Decimal(0))
     if not cash or not _has_places(rounding, 2) or abs(rounding) >= max_abs:
-        return [(P_ROUND, {"value": rounding, "max": max_abs})]
+        return [(pp.P_ROUND, {"value": rounding, "max": max_abs})]
     if step and cash % step:
-        return [(P_ROUND_STEP, {"value": rounding, "cash": cash, "step": step})]
+        return [(pp.P_ROUND_STEP, {"value": rounding, "cash": cash, "step": step})]
     return []
 
 
 def _build_rows(rows, problems):
     if not rows:
-        problems.append((P_NO_ROWS, {}))
+        problems.append((pp.P_NO_ROWS, {}))
     elif len(rows) > MAX_ROWS:
-        problems.append((P_TOO_MANY_ROWS, {"max": MAX_ROWS}))
+        problems.append((pp.P_TOO_MANY_ROWS, {"max": MAX_ROWS}))
     out = []
     for index, row in enumerate(rows, start=1):
         problems.extend(_row_problems(index, row))
@@ -334,44 +282,44 @@ def _row_problems(index, row):
     qty, price, disc = (to_decimal(v) for v in (row.qty, row.price, row.disc))
     name = (row.name or "").strip()
     if not name:
-        problems.append((P_NAME_EMPTY, {"row": index}))
+        problems.append((pp.P_NAME_EMPTY, {"row": index}))
     elif len(name) > MAX_NAME_LEN:
-        problems.append((P_NAME_LONG, {"row": index, "max": MAX_NAME_LEN}))
+        problems.append((pp.P_NAME_LONG, {"row": index, "max": MAX_NAME_LEN}))
     if qty <= 0 or not _has_places(qty, 3):
-        problems.append((P_QTY, {"row": index, "value": qty}))
+        problems.append((pp.P_QTY, {"row": index, "value": qty}))
     if price < 0 or not _has_places(price, 2):
-        problems.append((P_PRICE, {"row": index, "value": price}))
+        problems.append((pp.P_PRICE, {"row": index, "value": price}))
     if not _has_places(disc, 2):
-        problems.append((P_ROW_DISC, {"row": index, "value": disc}))
+        problems.append((pp.P_ROW_DISC, {"row": index, "value": disc}))
     elif row_total(row) <= 0:
-        problems.append((P_ROW_TOTAL, {"row": index}))
+        problems.append((pp.P_ROW_TOTAL, {"row": index}))
     if row.tax_group is None or str(row.tax_group).strip() == "":
-        problems.append((P_TAX_GROUP, {"row": index}))
+        problems.append((pp.P_TAX_GROUP, {"row": index}))
     elif wire_tax_group(row.tax_group) is None:
-        problems.append((P_TAX_GROUP_NUMBER, {"row": index, "value": row.tax_group}))
+        problems.append((pp.P_TAX_GROUP_NUMBER, {"row": index, "value": row.tax_group}))
     if row.uktzed and len(row.uktzed) > MAX_UKTZED_LEN:
-        problems.append((P_UKTZED, {"row": index, "max": MAX_UKTZED_LEN}))
+        problems.append((pp.P_UKTZED, {"row": index, "max": MAX_UKTZED_LEN}))
     if row.comment and len(row.comment) > MAX_COMMENT_LEN:
-        problems.append((P_COMMENT, {"max": MAX_COMMENT_LEN}))
+        problems.append((pp.P_COMMENT, {"max": MAX_COMMENT_LEN}))
     return problems
 
 
 def _build_pays(pays, problems):
     if not pays:
-        problems.append((P_NO_PAYS, {}))
+        problems.append((pp.P_NO_PAYS, {}))
     out = []
     for index, pay in enumerate(pays, start=1):
         amount, change = to_decimal(pay.amount), to_decimal(pay.change)
         if not isinstance(pay.type, int) or isinstance(pay.type, bool) or pay.type < 0:
-            problems.append((P_PAY_TYPE, {"pay": index}))
+            problems.append((pp.P_PAY_TYPE, {"pay": index}))
         if amount <= 0 or not _has_places(amount, 2):
-            problems.append((P_PAY_AMOUNT, {"pay": index, "value": amount}))
+            problems.append((pp.P_PAY_AMOUNT, {"pay": index, "value": amount}))
         if (
             change < 0
             or not _has_places(change, 2)
             or (change and pay.type != PAY_CASH)
         ):
-            problems.append((P_PAY_CHANGE, {"pay": index}))
+            problems.append((pp.P_PAY_CHANGE, {"pay": index}))
         item = {"type": pay.type, "sum": _money(amount)}
         if pay.type == PAY_CASH:
             item["change"] = _money(change)
@@ -387,7 +335,7 @@ def build_cash(amount, pay_type=PAY_CASH, **card_fields):
     """``fiscal.cash`` for tasks 3, 4 and 14 (spec §3.1, §3.2)."""
     amount = to_decimal(amount)
     if amount <= 0 or not _has_places(amount, 2):
-        raise VchasnoPayloadError([(P_CASH_AMOUNT, {"value": amount})])
+        raise VchasnoPayloadError([(pp.P_CASH_AMOUNT, {"value": amount})])
     cash = {"type": pay_type, "sum": _money(amount)}
     cash.update({k: v for k, v in card_fields.items() if v})
     return cash
@@ -413,11 +361,11 @@ def build_request(
     """
     problems = []
     if not isinstance(tag, str) or not tag or len(tag) > MAX_TAG_LEN:
-        problems.append((P_TAG, {"max": MAX_TAG_LEN}))
+        problems.append((pp.P_TAG, {"max": MAX_TAG_LEN}))
     if task in RECEIPT_TASKS and not receipt:
-        problems.append((P_TASK_BODY, {"task": task, "body": "receipt"}))
+        problems.append((pp.P_TASK_BODY, {"task": task, "body": "receipt"}))
     if task in CASH_TASKS and not cash:
-        problems.append((P_TASK_BODY, {"task": task, "body": "cash"}))
+        problems.append((pp.P_TASK_BODY, {"task": task, "body": "cash"}))
     if problems:
         raise VchasnoPayloadError(problems)
     fiscal = {"task": task}
