@@ -16,3 +16,4 @@ from . import vchasno_demo
 from . import vchasno_receipt_delivery
 from . import account_payment_delivery
 from . import vchasno_register_check
+from . import vchasno_register_tax
