@@ -8,6 +8,7 @@ largest fractions.
 """
 
 from decimal import Decimal
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
@@ -222,6 +223,31 @@ class TestReceiptRows(ReceiptRowsCommon):
                 (label, "4", D("50.00")),
                 ("Payment Аванс", "1", D("150.00")),
             ],
+        )
+
+    def test_payment_without_journal_entry(self):
+        # Odoo Enterprise's flow (accounting app installed, journal without
+        # outstanding account): the payment has no entry until the bank
+        # statement is matched; it only links its invoice.
+        self.bank_journal.inbound_payment_method_line_ids.payment_account_id = False
+        invoice = self.make_invoice(
+            [(self.product, 1, 100.0), (self.product_7, 1, 50.0)]
+        )
+        with patch.object(
+            type(self.env["account.move"]),
+            "_get_invoice_in_payment_state",
+            return_value="in_payment",
+        ):
+            payment = self.pay(invoice, amount=90.0)
+        self.assertFalse(payment.move_id)
+        self.assertEqual(payment.invoice_ids, invoice)
+        self.send()
+        # 90.00 of the 150.00 open: 90 x 100/150 = 60.00 at 20 %,
+        # 90 x 50/150 = 30.00 at 7 %.
+        label = "Payment for invoice %s" % invoice.name
+        self.assertEqual(
+            self.group_rows(self.sent(payment)),
+            [(label, "1", D("60.00")), (label, "4", D("30.00"))],
         )
 
     def test_tax_excluded_prices(self):

@@ -9,6 +9,7 @@ tax and in the Register Payment dialog.
 from decimal import Decimal
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from .test_receipt_rows import ReceiptRowsCommon
@@ -130,6 +131,12 @@ class TestReceiptTaxGroups(ReceiptRowsCommon):
         ]["arch"]
         self.assertIn('name="unmapped_tax_ids"', arch)
         self.assertIn('name="untaxed_tax_group_code"', arch)
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            self.register.untaxed_tax_group_code = "Б"
+        action = self.register.action_view_unmapped_taxes()
+        taxes = self.env[action["res_model"]].search(action["domain"])
+        self.assertIn(self.tax_14, taxes)
+        self.assertNotIn(self.tax_20, taxes)
         # The tax says it, on its own form.
         self.assertEqual(
             (self.tax_14.vchasno_code_missing, self.tax_20.vchasno_code_missing),
