@@ -181,6 +181,63 @@ class TestReceiptRows(ReceiptRowsCommon):
             [(label, "1", D("120.00")), (label, "4", D("53.50"))],
         )
 
+    def test_credit_note_paired_with_another_invoice_of_the_batch(self):
+        inv1 = self.make_invoice([(self.product, 1, 50.0), (self.product_7, 1, 50.0)])
+        inv2 = self.make_invoice([(self.product, 1, 200.0)])
+        # The credit note returns INV1's 7 % goods (50.00), but Odoo's
+        # reconciliation pairs it with INV2, which has no 7 %: INV2's open
+        # part would be 20 % 200.00, 7 % -50.00.
+        credit_note = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.customer.id,
+                "invoice_date": "2026-11-21",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": self.product_7.id, "price_unit": 50.0}
+                    )
+                ],
+            }
+        )
+        credit_note.action_post()
+        # 100.00 + 200.00 - 50.00 = 250.00 in one payment.
+        payment = self.pay(inv1 | inv2 | credit_note, group_payment=True)
+        self.assertEqual(payment.amount, 250.0)
+        paired = inv2.line_ids.matched_credit_ids.credit_move_id.move_id
+        self.assertIn(credit_note, paired, "the pairing this test is about")
+        self.send()
+        rows = self.group_rows(self.sent(payment))
+        # The payment settles INV1 100.00 and INV2 200.00 - 50.00 = 150.00.
+        # Per tax group: 20 % 50.00 + 200.00 = 250.00; 7 % 50.00 - 50.00 = 0:
+        # no 7 % row, no negative row. INV1 gives its 50.00 of 7 % to INV2 and
+        # takes 50.00 of 20 % back: INV1 20 % 50 + 50 = 100.00; INV2 20 %
+        # 200 - 50 = 150.00.
+        label = "Payment for invoice %s"
+        self.assertEqual(
+            rows,
+            [
+                (label % inv1.name, "1", D("100.00")),
+                (label % inv2.name, "1", D("150.00")),
+            ],
+        )
+
+    def test_negative_tax_group_refused(self):
+        invoice = self.make_invoice(
+            [
+                (self.product, 1, 100.0),
+                (self.product_7, 1, 10.0),
+                (self.product_7, 1, -30.0),
+            ]
+        )
+        # 7 %: 10.00 - 30.00 = -20.00; the invoice (80.00) is paid in full.
+        payment = self.pay(invoice)
+        with self.count_http() as calls:
+            self.send()
+        receipt = payment.vchasno_receipt_ids
+        self.assertEqual((receipt.state, receipt.error_kind), ("error", "data"))
+        self.assertIn("tax group 4 adds up to -20.00", receipt.error_message)
+        self.assertEqual((calls, self.docs()), ([], []))
+
     def test_one_payment_two_invoices_partially_settled(self):
         inv1 = self.make_invoice([(self.product, 1, 100.0), (self.product_7, 1, 50.0)])
         inv2 = self.make_invoice([(self.product, 1, 60.0), (self.product_7, 1, 40.0)])
