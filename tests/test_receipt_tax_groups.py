@@ -12,7 +12,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
-from .test_receipt_rows import ReceiptRowsCommon
+from .receipt_rows_common import ReceiptRowsCommon
 
 D = Decimal
 
