@@ -786,7 +786,9 @@ def child_setup(cr, spec):
             {"name": "Bench register", "api_token": TOKEN, "tax_group_code": "1",
              "company_id": company.id}
         )  # fmt: skip
-    register.write({"active": True})
+    # The bench product has no tax: its lines go on the "no VAT" group
+    # (a line without tax is refused unless the register says where it goes).
+    register.write({"active": True, "untaxed_tax_group_code": "2"})
     journals.write({"vchasno_register_id": register.id, "vchasno_policy": "always"})
     params = env["ir.config_parameter"].sudo()
     params.set_param(MODULE + ".api_url", spec["emulator_url"])

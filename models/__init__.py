@@ -19,3 +19,4 @@ from . import vchasno_register_check
 from . import vchasno_register_cabinet
 from . import vchasno_register_setup
 from . import vchasno_receipt_recovery
+from . import vchasno_register_tax

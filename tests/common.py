@@ -189,6 +189,17 @@ class VchasnoCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
         )
         return wizard.with_context(dont_redirect_to_payments=True)._create_payments()
 
+    def credit_note(self, invoice):
+        """Reverse the invoice with the real wizard and post the credit note."""
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": invoice.journal_id.id, "reason": "return"})
+        )
+        credit_note = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
+        credit_note.action_post()
+        return credit_note
+
     def send(self, **kwargs):
         """Run the sending cron as Odoo would."""
         return self.env["vchasno.receipt"]._cron_send_pending_receipts(**kwargs)

@@ -1,4 +1,5 @@
 from . import account_payment_register
+from . import account_payment_register_tax
 from . import vchasno_receipt_send
 from . import vchasno_cash_move
 from . import vchasno_receipt_issued
