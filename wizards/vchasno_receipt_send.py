@@ -13,12 +13,12 @@ Fiscalization is never blocked: an issued receipt gets the re-send request.
 """
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import format_datetime
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import clean_context
 
+from ..models.res_partner import clean_phone as _clean_phone
 from ..models.vchasno_receipt_delivery import CHANNELS, PHONE_CHANNELS
-from ..tools.contacts import normalize_phone, validate_email
+from ..tools.contacts import validate_email
 from ..tools.vchasno_errors import VchasnoPayloadError
 
 
@@ -29,19 +29,17 @@ def _clean_email(text):
         return False
 
 
-def _clean_phone(text):
-    try:
-        return normalize_phone(text)
-    except VchasnoPayloadError:
-        return False
-
-
 class VchasnoReceiptSend(models.TransientModel):
     _name = "vchasno.receipt.send"
     _description = "Send a fiscal receipt to the customer"
 
     receipt_ids = fields.Many2many("vchasno.receipt", string="Receipts", required=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    # Shown only: the customer is always the receipts' one, re-derived on the
+    # server (_vchasno_customer), never a value the client sent.
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", compute="_compute_partner_id"
+    )
+    partner_writable = fields.Boolean(compute="_compute_partner_id")
     origin = fields.Selection(
         [("payment", "Register payment"), ("receipt", "Receipt")],
         required=True,
@@ -70,8 +68,11 @@ class VchasnoReceiptSend(models.TransientModel):
     )
     save_to_partner = fields.Boolean(
         string="Save to the customer",
-        default=True,
-        help="Store the email / phone entered here on the customer's record.",
+        compute="_compute_save_to_partner",
+        store=True,
+        readonly=False,
+        help="Store the email / phone entered here on the customer's record "
+        "(offered when you may edit the customer).",
     )
     receipt_done = fields.Boolean(compute="_compute_receipt_done")
     consent_email_missing = fields.Boolean(compute="_compute_consent_missing")
@@ -83,6 +84,20 @@ class VchasnoReceiptSend(models.TransientModel):
 
     # === Computes === #
 
+    @api.depends("receipt_ids")
+    def _compute_partner_id(self):
+        for wizard in self:
+            partner = wizard.receipt_ids.partner_id
+            wizard.partner_id = partner if len(partner) == 1 else False
+            wizard.partner_writable = bool(
+                wizard.partner_id
+            ) and wizard.partner_id.has_access("write")
+
+    @api.depends("partner_writable")
+    def _compute_save_to_partner(self):
+        for wizard in self:
+            wizard.save_to_partner = wizard.partner_writable
+
     @api.depends("receipt_ids.state")
     def _compute_receipt_done(self):
         for wizard in self:
@@ -93,18 +108,14 @@ class VchasnoReceiptSend(models.TransientModel):
     @api.depends(
         "use_email",
         "use_phone",
-        "partner_id.vchasno_consent_email",
-        "partner_id.vchasno_consent_sms",
+        "receipt_ids.partner_id.vchasno_consent_email",
+        "receipt_ids.partner_id.vchasno_consent_sms",
     )
     def _compute_consent_missing(self):
         for wizard in self:
-            partner = wizard.partner_id
-            wizard.consent_email_missing = (
-                wizard.use_email and not partner.vchasno_consent_email
-            )
-            wizard.consent_sms_missing = (
-                wizard.use_phone and not partner.vchasno_consent_sms
-            )
+            email, sms = wizard._vchasno_consent_missing(wizard.receipt_ids.partner_id)
+            wizard.consent_email_missing = email
+            wizard.consent_sms_missing = sms
 
     @api.depends("email", "phone", "use_email", "use_phone", "partner_id")
     def _compute_contact_errors(self):
@@ -222,7 +233,6 @@ class VchasnoReceiptSend(models.TransientModel):
             ask = {"email": use_email, "phone": use_phone}
         context = {
             "default_receipt_ids": [fields.Command.set(receipts.ids)],
-            "default_partner_id": partner.id,
             "default_origin": origin,
             "default_mode": mode,
             "default_ask_email": bool(ask.get("email")),
@@ -289,10 +299,12 @@ class VchasnoReceiptSend(models.TransientModel):
 
     def action_send(self):
         """Send on the chosen channels; ask for consent first if it is missing."""
+        self.env["vchasno.access"]._check("resend", self._vchasno_receipts())
         self.ensure_one()
         self = self._vchasno_clean()  # noqa: PLW0642
+        customer = self._vchasno_customer()
         email, phone = self._vchasno_checked_contacts()
-        if self.consent_email_missing or self.consent_sms_missing:
+        if any(self._vchasno_consent_missing(customer)):
             self.mode = "consent"
             self.ask_email = self.use_email
             self.ask_phone = self.use_phone
@@ -301,16 +313,24 @@ class VchasnoReceiptSend(models.TransientModel):
 
     def action_grant_and_send(self):
         """Record the customer's consent (on the partner, in its chatter), send."""
+        self.env["vchasno.access"]._check("consent", self._vchasno_receipts())
         self.ensure_one()
         self = self._vchasno_clean()  # noqa: PLW0642
+        customer = self._vchasno_customer()
         email, phone = self._vchasno_checked_contacts()
-        self._vchasno_grant_consent()
+        # Only for the receipts' customer, only the channels chosen here.
+        customer._vchasno_record_consent(email=self.use_email, sms=self.use_phone)
         return self._vchasno_deliver(email, phone)
 
     def action_download(self):
-        """No delivery: just open the receipt to download or print it."""
+        """No delivery: just open the receipt to download or print it.
+
+        Read-only: the page shows what the user may read and sends nothing by
+        itself (its "Send" is a POST that checks the "print" right).
+        """
         self.ensure_one()
         self = self._vchasno_clean()  # noqa: PLW0642
+        self._vchasno_customer()
         return self._vchasno_open_receipts()
 
     # === Helpers === #
@@ -318,6 +338,39 @@ class VchasnoReceiptSend(models.TransientModel):
     def _vchasno_clean(self):
         """The dialog's ``default_*`` keys must not reach partners or logs."""
         return self.with_env(self.env(context=clean_context(self.env.context)))
+
+    def _vchasno_receipts(self):
+        """The receipts the dialog holds: every id stored, readable or not."""
+        # sudo: only to learn which ids the client stored (record rules would
+        # drop the foreign ones silently); the caller checks them with the
+        # user's rights (vchasno.access, _vchasno_customer).
+        return self.sudo().receipt_ids.with_env(self.env)
+
+    def _vchasno_customer(self):
+        """The receipts' one customer (maybe none), checked on the server.
+
+        The receipt ids come from the client too: they must be readable by the
+        user in the selected companies (AccessError otherwise, without saying
+        whether they exist), and belong to one customer.
+        """
+        self.ensure_one()
+        receipts = self._vchasno_receipts()
+        if not receipts or receipts != receipts._filtered_access("read"):
+            raise AccessError(_("These receipts are not available to you."))
+        partner = receipts.partner_id
+        if len(partner) > 1:
+            raise UserError(_("Send the receipts of one customer at a time."))
+        return partner
+
+    def _vchasno_consent_missing(self, partner):
+        """(email, sms): the chosen channels the customer has not agreed to."""
+        self.ensure_one()
+        return (
+            self.use_email
+            and not (partner and all(partner.mapped("vchasno_consent_email"))),
+            self.use_phone
+            and not (partner and all(partner.mapped("vchasno_consent_sms"))),
+        )
 
     def _vchasno_checked_contacts(self):
         """The validated (email, phone) of the chosen channels; UserError if not."""
@@ -358,60 +411,9 @@ class VchasnoReceiptSend(models.TransientModel):
             phone = _clean_phone(text)
         return email, phone
 
-    def _vchasno_grant_consent(self):
-        self.ensure_one()
-        partner = self.partner_id
-        vals = {}
-        names = []
-        if self.consent_email_missing:
-            vals["vchasno_consent_email"] = True
-            names.append(_("email"))
-        if self.consent_sms_missing:
-            vals["vchasno_consent_sms"] = True
-            names.append(_("Viber/SMS"))
-        if not vals or not partner:
-            return
-        # A cashier records what the customer said at the counter, also without
-        # the right to edit contacts: only the consent flags, noted in chatter.
-        partner.sudo().write(vals)
-        partner.sudo().message_post(
-            body=_(
-                "Consent to receive fiscal receipts by %(channels)s recorded by "
-                "%(user)s on %(date)s.",
-                channels=", ".join(names),
-                user=self.env.user.name,
-                date=format_datetime(self.env, fields.Datetime.now()),
-            ),
-            author_id=self.env.user.partner_id.id,
-        )
-
-    def _vchasno_save_contacts(self, email, phone):
-        self.ensure_one()
-        partner = self.partner_id
-        if not (self.save_to_partner and partner):
-            return
-        vals = {}
-        if email and email != (partner.email or "").strip():
-            vals["email"] = email
-        if phone and phone not in (
-            _clean_phone(partner.mobile),
-            _clean_phone(partner.phone),
-        ):
-            vals["mobile"] = phone
-        if not vals:
-            return
-        partner.sudo().write(vals)
-        partner.sudo().message_post(
-            body=_(
-                "Contacts for fiscal receipts saved by %(user)s: %(contacts)s.",
-                user=self.env.user.name,
-                contacts=", ".join(vals.values()),
-            ),
-            author_id=self.env.user.partner_id.id,
-        )
-
     def _vchasno_deliver(self, email, phone):
-        self._vchasno_save_contacts(email, phone)
+        if self.save_to_partner:
+            self._vchasno_customer()._vchasno_save_contacts(email, phone)
         deliveries = self.receipt_ids._vchasno_deliver(
             email=email, phone=phone, phone_channel=self.phone_channel
         )
