@@ -225,6 +225,7 @@ class VchasnoReceipt(models.Model):
 
     def action_retry(self):
         """Try again: a refused or unsendable receipt goes back to the queue."""
+        self.env["vchasno.access"]._check("retry", self)
         for receipt in self:
             if receipt.state not in _RETRY_FROM:
                 raise UserError(
@@ -253,6 +254,7 @@ class VchasnoReceipt(models.Model):
 
     def action_send_now(self):
         """Send at once instead of waiting for the cron."""
+        self.env["vchasno.access"]._check("send_now", self)
         self._vchasno_check_pending()
         for receipt in self:
             if not receipt._try_lock():
@@ -264,6 +266,7 @@ class VchasnoReceipt(models.Model):
         return self._open_or_notify() if len(self) == 1 else True
 
     def action_cancel(self):
+        self.env["vchasno.access"]._check("cancel", self)
         for receipt in self:
             receipt._cancel_before_sending()
         return True

@@ -136,6 +136,7 @@ class VchasnoReceipt(models.Model):
 
     def action_resend(self):
         """The "Send receipt" button: a dialog to choose the channel and address."""
+        self.env["vchasno.access"]._check("resend", self)
         self.ensure_one()
         self._vchasno_check_deliverable()
         return self.env["vchasno.receipt.send"]._vchasno_open(self, origin="receipt")

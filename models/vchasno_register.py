@@ -209,6 +209,7 @@ class VchasnoRegister(models.Model):
         A refused token is not raised: the register is flagged (sending paused)
         and the flag must survive, which a UserError's rollback would undo.
         """
+        self.env["vchasno.access"]._check("check_connection", self)
         self.ensure_one()
         try:
             result = self._fetch_status()

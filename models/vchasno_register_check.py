@@ -99,6 +99,7 @@ class VchasnoRegister(models.Model):
 
         Test registers only. Issues real (test) documents, so managers only.
         """
+        self.env["vchasno.access"]._check("check_behaviour", self)
         self.ensure_one()
         self.check_access("write")
         self._check_behaviour_allowed()

@@ -145,6 +145,7 @@ class VchasnoRegister(models.Model):
     # === Actions === #
 
     def action_open_shift(self):
+        self.env["vchasno.access"]._check("open_shift", self)
         self.ensure_one()
         self._refresh_shift_status()
         if self.shift_state == "open":
@@ -152,6 +153,7 @@ class VchasnoRegister(models.Model):
         return self._send_operation(self._new_operation("open_shift"))
 
     def action_x_report(self):
+        self.env["vchasno.access"]._check("x_report", self)
         self.ensure_one()
         self._refresh_shift_status()
         if self.shift_state != "open":
@@ -159,6 +161,7 @@ class VchasnoRegister(models.Model):
         return self._send_operation(self._new_operation("x_report"))
 
     def action_z_report(self):
+        self.env["vchasno.access"]._check("z_report", self)
         self.ensure_one()
         self._refresh_shift_status()
         if self.shift_state != "open":
@@ -177,9 +180,11 @@ class VchasnoRegister(models.Model):
         return self._send_operation(self._z_receipt(cashier=self.env.user))
 
     def action_cash_in(self):
+        self.env["vchasno.access"]._check("cash_in", self)
         return self._cash_move_action("service_in")
 
     def action_cash_out(self):
+        self.env["vchasno.access"]._check("cash_out", self)
         return self._cash_move_action("service_out")
 
     def action_view_reports(self):
