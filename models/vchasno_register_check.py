@@ -146,7 +146,7 @@ class VchasnoRegister(models.Model):
             behaviour_checked_at=fields.Datetime.now(),
             behaviour_report="\n".join(str(line) for line in lines),
         )
-        self.sudo().write(vals)
+        self.write(vals)  # managers only (vchasno.access): no sudo needed
         _logger.info(
             "Vchasno register %s behaviour: repeated tag %s, tag search %s, "
             "receipt JSON %s",

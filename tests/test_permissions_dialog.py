@@ -53,12 +53,14 @@ class TestDialogPermissions(PermissionsCommon):
     # === The customer is the receipts' customer === #
 
     def test_foreign_partner_in_create_changes_nobody_else(self):
-        self.customer.vchasno_consent_email = True
+        """The account takeover: the admin's email through password reset."""
         wizard = self.rpc_dialog(
             self.cashier, {"partner_id": self.admin_partner.id, "save_to_partner": True}
         )
-        wizard.action_send()
+        wizard.action_grant_and_send()
         self.assertEqual(self.admin_partner.email, self.admin_email)
+        self.assertFalse(self.admin_partner.vchasno_consent_email)
+        self.assertTrue(self.customer.vchasno_consent_email)
         self.assertEqual(wizard.partner_id, self.customer)
         # The cashier may edit contacts: the receipts' customer gets the address.
         self.assertEqual(self.customer.email, ATTACKER)
