@@ -229,6 +229,8 @@ class AccountPayment(models.Model):
         # No creation message, follower or tracking: the receipt's chatter
         # starts with its first outcome, and posting stays a few queries.
         Receipt = (
+            # sudo: receipts are written by code only; posting the payment
+            # (Odoo's right on payments) queues its receipt.
             self.env["vchasno.receipt"]
             .sudo()
             .with_context(
@@ -241,9 +243,11 @@ class AccountPayment(models.Model):
                 continue
             # A payment fiscalized, reversed and posted again: the old pair
             # stays as history and no longer blocks the new sale receipt.
-            payment._vchasno_active_receipts().filtered(
+            old = payment._vchasno_active_receipts().filtered(
                 lambda r: r.state == "done"
-            ).sudo().superseded = True
+            )
+            # sudo: same reason as Receipt above.
+            old.sudo().superseded = True
             Receipt.flush_model(["superseded"])  # before the unique index sees it
             vals = payment._vchasno_receipt_vals()
             receipts |= Receipt.create(vals)
