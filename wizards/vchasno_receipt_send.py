@@ -16,13 +16,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import clean_context
 
-from ..models.res_partner import clean_phone as _clean_phone
+from ..models.res_partner import clean_phone
 from ..models.vchasno_receipt_delivery import CHANNELS, PHONE_CHANNELS
 from ..tools.contacts import validate_email
 from ..tools.vchasno_errors import VchasnoPayloadError
 
 
-def _clean_email(text):
+def clean_email(text):
+    """The normalized email address, or False when ``text`` is none."""
     try:
         return validate_email(text)
     except VchasnoPayloadError:
@@ -130,14 +131,14 @@ class VchasnoReceiptSend(models.TransientModel):
                 wizard._phone_problem(phone) if wizard.use_phone and phone else False
             )
             partner = wizard.partner_id
-            new_email = wizard.use_email and _clean_email(email)
-            new_phone = wizard.use_phone and _clean_phone(phone)
+            new_email = wizard.use_email and clean_email(email)
+            new_phone = wizard.use_phone and clean_phone(phone)
             wizard.contact_changed = bool(
                 (new_email and new_email != (partner.email or "").strip())
                 or (
                     new_phone
                     and new_phone
-                    not in (_clean_phone(partner.mobile), _clean_phone(partner.phone))
+                    not in (clean_phone(partner.mobile), clean_phone(partner.phone))
                 )
             )
 
@@ -145,69 +146,6 @@ class VchasnoReceiptSend(models.TransientModel):
     def _compute_message(self):
         for wizard in self:
             wizard.message = wizard._message()
-
-    def _message(self):
-        name = self.partner_id.display_name or _("The customer")
-        if self.mode == "consent":
-            channels = self._channel_names(
-                email=self.ask_email and not self.partner_id.vchasno_consent_email,
-                phone=self.ask_phone and not self.partner_id.vchasno_consent_sms,
-            )
-            return _(
-                "%(customer)s has not agreed to receive fiscal receipts %(channels)s. "
-                "If the customer agrees now, record the consent and send the "
-                "receipt; otherwise just download or print it.",
-                customer=name,
-                channels=channels,
-            )
-        if self.mode == "contact":
-            if self.ask_email and self.ask_phone:
-                missing = _(
-                    "%(customer)s has no valid email address or mobile phone number.",
-                    customer=name,
-                )
-            elif self.ask_email:
-                missing = _("%(customer)s has no valid email address.", customer=name)
-            else:
-                missing = _(
-                    "%(customer)s has no valid mobile phone number.", customer=name
-                )
-            return _(
-                "Receipts are sent to customers automatically, but %(missing)s "
-                "Enter the contact to send the receipt, or just download or print it.",
-                missing=missing,
-            )
-        if self.receipt_done:
-            return _(
-                "Vchasno.Kasa sends the issued receipt again: by email, or to the "
-                "mobile phone by Viber (by SMS if the number has no Viber; SMS is "
-                "billed by Vchasno.Kasa)."
-            )
-        return _(
-            "The receipt is not issued yet: Vchasno.Kasa sends it to these "
-            "contacts together with the fiscal receipt."
-        )
-
-    def _channel_names(self, email, phone):
-        if email and phone:
-            return _("by email and by Viber/SMS")
-        if email:
-            return _("by email")
-        return _("by Viber/SMS")
-
-    def _email_problem(self, email):
-        if _clean_email(email):
-            return False
-        return _("%(value)s is not a valid email address.", value=email)
-
-    def _phone_problem(self, phone):
-        if _clean_phone(phone):
-            return False
-        return _(
-            "%(value)s is not a Ukrainian mobile phone number: enter it as "
-            "+380XXXXXXXXX or 0XXXXXXXXX.",
-            value=phone,
-        )
 
     # === Opening === #
 
@@ -240,7 +178,7 @@ class VchasnoReceiptSend(models.TransientModel):
             "default_use_email": bool(ask.get("email")),
             "default_use_phone": bool(ask.get("phone")),
             "default_email": (partner.email or "").strip(),
-            "default_phone": _clean_phone(phone) or phone,
+            "default_phone": clean_phone(phone) or phone,
         }
         return {
             "type": "ir.actions.act_window",
@@ -275,13 +213,6 @@ class VchasnoReceiptSend(models.TransientModel):
             return False
         mode = "consent" if "consent" in ask.values() else "contact"
         return self._vchasno_open(receipts, origin="payment", mode=mode, ask=ask)
-
-    def _vchasno_title(self, mode):
-        return {
-            "consent": _("Customer's consent"),
-            "contact": _("Customer's contacts"),
-            "send": _("Send receipt"),
-        }[mode]
 
     def _reopen(self):
         self.ensure_one()
@@ -395,7 +326,7 @@ class VchasnoReceiptSend(models.TransientModel):
             problem = self._email_problem(text)
             if problem:
                 raise UserError(problem)
-            email = _clean_email(text)
+            email = clean_email(text)
         if self.use_phone:
             text = (self.phone or "").strip()
             if not text:
@@ -408,7 +339,7 @@ class VchasnoReceiptSend(models.TransientModel):
             problem = self._phone_problem(text)
             if problem:
                 raise UserError(problem)
-            phone = _clean_phone(text)
+            phone = clean_phone(text)
         return email, phone
 
     def _vchasno_deliver(self, email, phone):
@@ -432,45 +363,4 @@ class VchasnoReceiptSend(models.TransientModel):
             "url": url,
             "target": "new",
             "close": True,
-        }
-
-    def _vchasno_notify(self, deliveries):
-        failed = deliveries.filtered(lambda d: d.state == "error")
-        if failed:
-            kind, sticky = "danger", True
-            message = "\n".join(
-                _(
-                    "Sending to %(address)s failed: %(error)s",
-                    address=d.address_masked,
-                    error=d.answer,
-                )
-                for d in failed
-            )
-        elif deliveries.filtered(lambda d: d.state == "pending"):
-            kind, sticky = "info", False
-            message = _(
-                "The receipt will be sent as soon as Vchasno.Kasa has issued it."
-            )
-        elif deliveries:
-            kind, sticky = "success", False
-            message = _(
-                "Vchasno.Kasa is sending the receipt to %(addresses)s.",
-                addresses=", ".join(deliveries.mapped("address_masked")),
-            )
-        else:
-            kind, sticky = "info", False
-            message = _(
-                "The receipt will be sent to the customer together with the "
-                "fiscal request."
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Send receipt"),
-                "message": message,
-                "type": kind,
-                "sticky": sticky,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
         }
