@@ -113,3 +113,23 @@ class TestAccessHelper(PermissionsCommon):
         self.assertFalse(calls)
         self.assertEqual(payment.vchasno_state, "none")
         self.assertEqual(receipt.state, "to_send")
+
+    def test_buttons_follow_the_matrix(self):
+        """Hidden buttons are a convenience only, but they match the rule."""
+        views = {
+            "vchasno.receipt": ("action_send_now", "action_retry", "action_cancel"),
+            "vchasno.register": ("action_open_shift", "action_check_connection"),
+            "account.payment": ("action_vchasno_print", "action_vchasno_send_receipt"),
+        }
+        methods = {m: key for (_model, m), (_c, key, _r) in MATRIX.items()}
+        for role in ("auditor", "billing", "accountant", "manager"):
+            for model, buttons in views.items():
+                records = self.as_user(self.env[model], role)
+                arch = records.get_views([(False, "form")])["views"]["form"]["arch"]
+                access = self.as_user(self.env["vchasno.access"], role)
+                for button in buttons:
+                    with self.subTest(role=role, button=button):
+                        self.assertEqual(
+                            f'name="{button}"' in arch,
+                            access._allowed(methods[button]),
+                        )
