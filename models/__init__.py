@@ -1,3 +1,4 @@
+from . import vchasno_access
 from . import vchasno_register
 from . import vchasno_receipt
 from . import vchasno_receipt_payload

@@ -28,9 +28,11 @@ class AccountMove(models.Model):
 
     def action_vchasno_fiscalize(self):
         """Server action on invoices: fiscalize their payments."""
+        self.env["vchasno.access"]._check("fiscalize", self)
         return self.matched_payment_ids.filtered(
             lambda p: not p._vchasno_main_receipt()
         ).action_vchasno_fiscalize()
 
     def action_vchasno_retry(self):
+        self.env["vchasno.access"]._check("retry", self)
         return self.matched_payment_ids.action_vchasno_retry()

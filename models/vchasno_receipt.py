@@ -225,6 +225,7 @@ class VchasnoReceipt(models.Model):
 
     def action_retry(self):
         """Try again: a refused or unsendable receipt goes back to the queue."""
+        self.env["vchasno.access"]._check("retry", self)
         for receipt in self:
             if receipt.state not in _RETRY_FROM:
                 raise UserError(
@@ -235,6 +236,7 @@ class VchasnoReceipt(models.Model):
                         state=receipt._state_label(),
                     )
                 )
+        # sudo: receipts are read-only for users; vchasno.access allowed "retry".
         self.sudo().write(
             {
                 "state": "to_send",
@@ -253,6 +255,7 @@ class VchasnoReceipt(models.Model):
 
     def action_send_now(self):
         """Send at once instead of waiting for the cron."""
+        self.env["vchasno.access"]._check("send_now", self)
         self._vchasno_check_pending()
         for receipt in self:
             if not receipt._try_lock():
@@ -264,6 +267,7 @@ class VchasnoReceipt(models.Model):
         return self._open_or_notify() if len(self) == 1 else True
 
     def action_cancel(self):
+        self.env["vchasno.access"]._check("cancel", self)
         for receipt in self:
             receipt._cancel_before_sending()
         return True
@@ -310,6 +314,8 @@ class VchasnoReceipt(models.Model):
     def _issue_reversal(self):
         """A done receipt whose payment is cancelled: the opposite receipt."""
         self.ensure_one()
+        # sudo: receipts are created by code only; callers checked
+        # "issue_return" or cancel the payment (Odoo's right on payments).
         reversal = self.sudo().create(
             {
                 "company_id": self.company_id.id,
@@ -324,6 +330,7 @@ class VchasnoReceipt(models.Model):
                 "cashier_name": self.env.user.name,
             }
         )
+        # sudo: a note of the code on a receipt that users only read.
         self.sudo().message_post(
             body=_(
                 "The payment was cancelled: %(receipt)s queued to "
@@ -354,6 +361,8 @@ class VchasnoReceipt(models.Model):
         if self.state in ("cancelled",):
             return
         if self.state in ("to_send", "error") and self._try_lock():
+            # sudo: receipts are read-only for users; vchasno.access allowed
+            # "cancel", or the payment itself is being cancelled (Odoo's right).
             self.sudo().write({"state": "cancelled"})
             self.sudo().message_post(body=_("Cancelled before it was sent to Vchasno."))
             return
@@ -432,5 +441,6 @@ class VchasnoReceipt(models.Model):
                 continue
             # A log note (no followers to notify): cheap on the sender's path.
             receipt.sudo()._message_log(body=body)
+            # sudo: the same note on the payment (the sender may be a cashier).
             if receipt.payment_id:
                 receipt.payment_id.sudo()._message_log(body=body)

@@ -145,6 +145,8 @@ class VchasnoReceipt(models.Model):
             row = self.env.cr.fetchone()
             if not row:
                 return self.browse()
+            # sudo: the sender (cron, or an action that checked vchasno.access)
+            # works on the row it has just locked for itself.
             receipt = self.browse(row[0]).sudo()
             receipt.invalidate_recordset()
             if receipt.payload or receipt._freeze_payload():
@@ -223,6 +225,7 @@ class VchasnoReceipt(models.Model):
     def _send_claimed(self, clients, read_timeout=None):
         """Call Vchasno for a claimed receipt, store the outcome, commit."""
         self.ensure_one()
+        # sudo: outcomes are written by code only, on a receipt this sender claimed.
         receipt = self.sudo()
         # Held until the commit below: the recovery cron skips locked rows, so
         # it can only pick up "sending" rows whose sender has died.
@@ -358,6 +361,7 @@ class VchasnoReceipt(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
+            # sudo: recovery is the cron's, across every company.
             receipts = self.browse(ids).sudo()
             receipts.write(
                 {
@@ -376,6 +380,7 @@ class VchasnoReceipt(models.Model):
     def _reconcile(self, clients):
         """Ask Vchasno whether an "unknown" receipt exists, by its tag."""
         self.ensure_one()
+        # sudo: the recovery cron settles every company's receipts (code only).
         receipt = self.sudo()
         register = receipt.register_id
         if not register._is_available():

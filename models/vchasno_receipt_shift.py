@@ -48,6 +48,7 @@ class VchasnoReceipt(models.Model):
         # then sent again (same tag) after the 24-hour guard closed the shift.
         self.ensure_one()
         if isinstance(err, VchasnoApiError):
+            # sudo: the sender's outcome hook; register state is code-written.
             register = self.register_id.sudo()
             if self.kind in ("x_report", "z_report") and err.res == RES_SHIFT_NOT_OPEN:
                 register.write({"shift_state": "closed", "shift_opened_at": False})
@@ -101,6 +102,7 @@ class VchasnoReceipt(models.Model):
         # settled by the register status (task 18), not by a tag search.
         if self.kind not in STATUS_SETTLED_KINDS:
             return super()._reconcile(clients)
+        # sudo: the recovery cron, every company; outcomes are code-written.
         receipt = self.sudo()
         register = receipt.register_id
         if not register._is_available():
@@ -123,6 +125,7 @@ class VchasnoReceipt(models.Model):
         back to the queue with the same tag. Never a second Z blindly.
         """
         self.ensure_one()
+        # sudo: same as _reconcile (recovery cron, code-written outcomes).
         receipt = self.sudo()
         register = receipt.register_id
         try:

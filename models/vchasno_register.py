@@ -133,6 +133,7 @@ class VchasnoRegister(models.Model):
 
     @api.depends_context("uid")
     def _compute_has_token(self):
+        # sudo: whether a token is set, never its value, for every user.
         for register, token in zip(self, self.sudo().mapped("api_token"), strict=True):
             register.has_token = bool(token)
 
@@ -210,13 +211,14 @@ class VchasnoRegister(models.Model):
         A refused token is not raised: the register is flagged (sending paused)
         and the flag must survive, which a UserError's rollback would undo.
         """
+        self.env["vchasno.access"]._check("check_connection", self)
         self.ensure_one()
         try:
             result = self._fetch_status()
         except VchasnoAuthError:
-            self.sudo().auth_failed = True
+            self.auth_failed = True  # managers only (vchasno.access): no sudo
             message = self._token_refused_message()
-            self.sudo().message_post(body=message)
+            self.message_post(body=message)
             return self._notify(_("Token refused"), message, "danger")
         self._store_status(result)
         return self._notify(_("Connection OK"), self._status_summary(), "success")
@@ -247,6 +249,7 @@ class VchasnoRegister(models.Model):
         tokens = [token for token in tokens if token]
         if not tokens:
             return
+        # sudo: every register counts, also those of companies the user cannot see.
         duplicate = len(set(tokens)) < len(tokens) or self.sudo().with_context(
             active_test=False
         ).search_count(
@@ -264,6 +267,7 @@ class VchasnoRegister(models.Model):
     @api.model
     def _api_url(self):
         url = (
+            # sudo: a technical parameter that code reads for every user.
             self.env["ir.config_parameter"]
             .sudo()
             .get_param(API_URL_PARAM, DEFAULT_BASE_URL)
@@ -273,6 +277,7 @@ class VchasnoRegister(models.Model):
     def _get_client(self, read_timeout=None):
         """A client for this register. The token is read with sudo() here only."""
         self.ensure_one()
+        # sudo: the managers-only token, read here and only here, never logged.
         token = self.sudo().api_token
         if not token:
             raise UserError(
@@ -280,6 +285,7 @@ class VchasnoRegister(models.Model):
             )
         if read_timeout is None:
             read_timeout = int(
+                # sudo: a technical parameter that code reads for every user.
                 self.env["ir.config_parameter"]
                 .sudo()
                 .get_param(TIMEOUT_PARAM, DEFAULT_READ_TIMEOUT)
@@ -359,6 +365,7 @@ class VchasnoRegister(models.Model):
             vals["fiscal_id"] = str(info["fisid"])
         if result.safe is not None:
             vals["safe_amount"] = float(result.safe)
+        # sudo: Vchasno's status, written by code (cashiers only read registers).
         self.sudo().write(vals)
 
     def _status_summary(self):
@@ -423,6 +430,7 @@ class VchasnoRegister(models.Model):
 
     def _record_transport_failure(self):
         """Count a transport failure; open the circuit after a few in a row."""
+        # sudo: the sender's bookkeeping on the register (code only).
         for register in self.sudo():
             failures = register.consecutive_failures + 1
             vals = {"consecutive_failures": failures}
@@ -434,6 +442,7 @@ class VchasnoRegister(models.Model):
             register.write(vals)
 
     def _record_success(self):
+        # sudo: the sender's bookkeeping on the register (code only).
         registers = self.sudo().filtered(
             lambda r: r.consecutive_failures or r.circuit_open_until or r.auth_failed
         )
@@ -469,6 +478,7 @@ class VchasnoRegister(models.Model):
 
     def _handle_auth_failure(self, err):
         """A refused token pauses the register's queue and tells the managers."""
+        # sudo: the sender's bookkeeping on the register (code only).
         for register in self.sudo().filtered(lambda r: not r.auth_failed):
             register.auth_failed = True
             _logger.warning(

@@ -126,6 +126,7 @@ class VchasnoRegister(models.Model):
 
         Test registers only. Issues real (test) documents, so managers only.
         """
+        self.env["vchasno.access"]._check("check_behaviour", self)
         self.ensure_one()
         self.check_access("write")
         self._check_behaviour_allowed()
@@ -175,7 +176,7 @@ class VchasnoRegister(models.Model):
             behaviour_checked_at=fields.Datetime.now(),
             behaviour_report="\n".join(str(line) for line in lines),
         )
-        self.sudo().write(vals)
+        self.write(vals)  # managers only (vchasno.access): no sudo needed
         _logger.info(
             "Vchasno register %s behaviour: repeated tag %s, tag search %s, "
             "receipt JSON %s, card %s, rounding %s",

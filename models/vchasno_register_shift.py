@@ -145,6 +145,7 @@ class VchasnoRegister(models.Model):
     # === Actions === #
 
     def action_open_shift(self):
+        self.env["vchasno.access"]._check("open_shift", self)
         self.ensure_one()
         self._refresh_shift_status()
         if self.shift_state == "open":
@@ -152,6 +153,7 @@ class VchasnoRegister(models.Model):
         return self._send_operation(self._new_operation("open_shift"))
 
     def action_x_report(self):
+        self.env["vchasno.access"]._check("x_report", self)
         self.ensure_one()
         self._refresh_shift_status()
         if self.shift_state != "open":
@@ -159,11 +161,13 @@ class VchasnoRegister(models.Model):
         return self._send_operation(self._new_operation("x_report"))
 
     def action_z_report(self):
+        self.env["vchasno.access"]._check("z_report", self)
         self.ensure_one()
         self._refresh_shift_status()
         if self.shift_state != "open":
             raise UserError(_("No shift is open: there is nothing to close."))
         if (
+            # sudo: every receipt of the register counts, whoever may read it.
             self.env["vchasno.receipt"]
             .sudo()
             .search_count([("register_id", "=", self.id), ("state", "=", "sending")])
@@ -177,9 +181,11 @@ class VchasnoRegister(models.Model):
         return self._send_operation(self._z_receipt(cashier=self.env.user))
 
     def action_cash_in(self):
+        self.env["vchasno.access"]._check("cash_in", self)
         return self._cash_move_action("service_in")
 
     def action_cash_out(self):
+        self.env["vchasno.access"]._check("cash_out", self)
         return self._cash_move_action("service_out")
 
     def action_view_reports(self):
@@ -201,6 +207,7 @@ class VchasnoRegister(models.Model):
     def _cron_close_shifts(self):
         """Close each register's shift once per day at its local close time."""
         now = fields.Datetime.now()
+        # sudo: the daily close cron covers every company's registers.
         registers = self.sudo().search([("auto_close", "=", True)])
         Receipt = self.env["vchasno.receipt"]
         for register in registers:
@@ -265,6 +272,7 @@ class VchasnoRegister(models.Model):
         ):
             vals.update(shift_state="open", shift_opened_at=when)
         if vals:
+            # sudo: shift state from Vchasno, written by code (cashiers read only).
             self.sudo().write(vals)
         return res
 
@@ -316,6 +324,7 @@ class VchasnoRegister(models.Model):
         """The daily close of one register; returns the Z receipt or False."""
         self.ensure_one()
         due = self._close_due_at(now)
+        # sudo: only whether the register has a token (a managers-only field).
         if not due or not self._is_available() or not self.sudo().api_token:
             return False
         opened = self.shift_opened_at
@@ -325,6 +334,7 @@ class VchasnoRegister(models.Model):
             self.last_status_at and self.last_status_at >= due
         ):
             return False  # known closed since the close instant
+        # sudo: the daily close reads and queues receipts (code only).
         Receipt = self.env["vchasno.receipt"].sudo()
         if Receipt.search_count(
             [("register_id", "=", self.id), ("state", "=", "sending")]
@@ -441,6 +451,8 @@ class VchasnoRegister(models.Model):
         self.ensure_one()
         cashier = cashier if cashier is not None else self.env.user
         return (
+            # sudo: operations are receipts created by code; the public action
+            # checked vchasno.access first (or it is the daily close cron).
             self.env["vchasno.receipt"]
             .sudo()
             .create(
@@ -461,6 +473,7 @@ class VchasnoRegister(models.Model):
         :raise UserError: a Z report is being sent or its outcome is checked
         """
         self.ensure_one()
+        # sudo: the register's one pending Z report, whoever queued it.
         Receipt = self.env["vchasno.receipt"].sudo()
         pending = Receipt.search(
             [
