@@ -56,6 +56,7 @@ class VchasnoAccess(models.AbstractModel):
             "issue_return": (ACCOUNTANT, _("Issue return receipt")),
             "check_connection": (MANAGER, _("Check connection")),
             "check_behaviour": (MANAGER, _("Check Vchasno behaviour")),
+            "mark_issued": (MANAGER, _("Confirm a receipt issued in the cabinet")),
         }
 
     @api.model

@@ -16,7 +16,7 @@ stays in the sender, the two other paths are here:
 import logging
 
 from odoo import _, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.vchasno_errors import VchasnoError
@@ -24,7 +24,6 @@ from ..tools.vchasno_result import DEFAULT_BASE_URL, PUBLIC_RECEIPT_PATH
 
 _logger = logging.getLogger(__name__)
 
-MANAGER_GROUP = "account.group_account_manager"
 # A receipt may be confirmed by hand once it may exist at Vchasno.
 CONFIRMABLE_STATES = ("unknown", "error")
 
@@ -98,11 +97,7 @@ class VchasnoReceipt(models.Model):
 
     def _vchasno_check_confirmable(self):
         self.ensure_one()
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                _("Only accounting managers can confirm a receipt by hand.")
-            )
-        self.check_access("read")
+        self.env["vchasno.access"]._check("mark_issued", self)
         if self.state not in CONFIRMABLE_STATES or not self.attempt_count:
             raise UserError(
                 _(

@@ -24,6 +24,7 @@ class VchasnoReceiptIssued(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        self.env["vchasno.access"]._check("mark_issued", self.receipt_id)
         # The receipt method checks the group, the access and the state again:
         # the id the client sent is not trusted beyond that.
         self.receipt_id._vchasno_mark_issued(self.fiscal_number, self.fiscal_date)
