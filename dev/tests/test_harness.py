@@ -17,6 +17,7 @@ sys.path.insert(0, DEV)
 
 import harness  # noqa: E402
 import harness_addons  # noqa: E402
+import harness_db  # noqa: E402
 import harness_odoo  # noqa: E402
 from pytest_addon_name import addon_module_name  # noqa: E402
 
@@ -188,6 +189,27 @@ class Requirements(unittest.TestCase):
         self.assertFalse(
             any("--no-build-isolation" in c and "new==2" in c for c in calls)
         )
+
+
+class TemplateKey(unittest.TestCase):
+    """The cached template is rebuilt when a dependency's files change."""
+
+    def test_key_follows_the_dependencies_files(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        write(os.path.join(tmp, "a", "__manifest__.py"), "{'depends': ['b']}")
+        write(os.path.join(tmp, "b", "__manifest__.py"), "{'depends': []}")
+        write(os.path.join(tmp, "b", "x.py"), "x = 1\n")
+        write(os.path.join(tmp, "c", "__manifest__.py"), "{}")
+        odoo = mock.Mock(package_dir="/odoo", version="18.0")
+        odoo.core_addons_paths.return_value = [tmp]
+        first = harness_db.template_name(odoo, "a")
+        self.assertEqual(harness_db.template_name(odoo, "a"), first)
+        write(os.path.join(tmp, "c", "y.py"), "unrelated\n")
+        self.assertEqual(harness_db.template_name(odoo, "a"), first)
+        write(os.path.join(tmp, "b", "x.py"), "x = 22\n")
+        self.assertNotEqual(harness_db.template_name(odoo, "a"), first)
+        self.assertNotEqual(harness_db.template_name(odoo, "a,c"), first)
 
 
 class Harness(unittest.TestCase):
