@@ -27,7 +27,7 @@ class VchasnoRegister(models.Model):
     @api.model
     def _demo_setup(self, register_ids):
         """Demo data: the register's company becomes a Ukrainian shop ready for
-        a first payment. Safe to run again (``-u`` replays it)."""
+        a first payment. Safe to run again."""
         for register in self.browse(register_ids):
             company = register.company_id
             taxes = register._demo_chart_and_taxes(company)
@@ -50,14 +50,19 @@ class VchasnoRegister(models.Model):
                 "ua_psbo" if ua_chart else "generic_coa", company, install_demo=False
             )
             company.currency_id = currency  # the generic chart brings USD
-        # Shelf prices in Ukraine include VAT, as the receipt shows them.
-        company.account_price_include = "tax_included"
+        # Shelf prices in Ukraine include VAT, as the receipt shows them
+        # (set before any invoice: Odoo refuses to change it afterwards).
+        if company.account_price_include != "tax_included":
+            company.account_price_include = "tax_included"
         chart = chart.with_company(company)
         if company.chart_template == "ua_psbo":
             for xmlid, code in UA_PSBO_TAX_GROUPS.items():
                 tax = chart.ref(xmlid, raise_if_not_found=False)
                 if tax:
                     tax.vchasno_tax_group_code = code
+            # ua_psbo leaves its 0 % taxes in the default group, which an
+            # invoice then shows as "ПДВ 20%: 0,00".
+            self._demo_zero_tax_groups(company, chart)
             return {
                 "vat20": chart.ref("sale_tax_template_vat20_psbo"),
                 "vat7": chart.ref("sale_tax_template_vat7_psbo"),
@@ -78,12 +83,38 @@ class VchasnoRegister(models.Model):
             )
         return taxes
 
+    def _demo_zero_tax_groups(self, company, chart):
+        Group = self.env["account.tax.group"].with_company(company)
+        for xmlids, name in (
+            (["sale_tax_template_vat0_psbo"], "ПДВ 0%"),
+            (["sale_tax_template_vat_free_psbo"], "Звільнено від ПДВ"),
+            (["sale_tax_template_vat_not_psbo"], "Не є об'єктом ПДВ"),
+        ):
+            domain = [("company_id", "=", company.id), ("name", "=", name)]
+            group = Group.search(domain, limit=1) or Group.create(
+                {"name": name, "company_id": company.id}
+            )
+            for xmlid in xmlids:
+                tax = chart.ref(xmlid, raise_if_not_found=False)
+                if tax and tax.tax_group_id != group:
+                    tax.tax_group_id = group
+
     def _demo_journals(self, company):
-        """The cash journal and a card journal on this register."""
+        """The cash journal (first, so the payment dialog proposes it) and a
+        card journal on this register, always fiscalized; the bank journal
+        too, for cashless transfers, asking each time."""
         self.ensure_one()
         Journal = self.env["account.journal"].with_company(company)
         cash = Journal.search(
             [("company_id", "=", company.id), ("type", "=", "cash")], limit=1
+        )
+        bank = Journal.search(
+            [
+                ("company_id", "=", company.id),
+                ("type", "=", "bank"),
+                ("code", "!=", "CARD"),
+            ],
+            limit=1,
         )
         card = Journal.search(
             [("company_id", "=", company.id), ("code", "=", "CARD")], limit=1
@@ -95,8 +126,21 @@ class VchasnoRegister(models.Model):
                 "company_id": company.id,
             }
         )
-        cash.write({"vchasno_register_id": self.id, "vchasno_payment_type": "cash"})
+        cash.write(
+            {
+                "sequence": 1,
+                "vchasno_register_id": self.id,
+                "vchasno_payment_type": "cash",
+            }
+        )
         card.write({"vchasno_register_id": self.id, "vchasno_payment_type": "card"})
+        bank.write(
+            {
+                "vchasno_register_id": self.id,
+                "vchasno_payment_type": "cashless",
+                "vchasno_policy": "ask",
+            }
+        )
 
     def _demo_invoices(self, company, taxes):
         """Products on the three taxes and one posted invoice per demo

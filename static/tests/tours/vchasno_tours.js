@@ -21,12 +21,15 @@ const REGISTER_PAYMENT =
     ".o_form_view .o_statusbar_buttons button[name='action_register_payment']";
 const CREATE_PAYMENTS = ".modal button[name='action_create_payments']";
 const PRINT_TICKED = ".modal div[name='vchasno_print'] input:checked";
+// Steps right after a server round trip (a dialog, a saved payment) may wait
+// longer than the default 10 s on a busy CI machine.
+const SLOW = 45000;
 
 /** Register Payment from the open invoice, "print" ticked, receipt page. */
 function payAndPrint(shot) {
     return [
         { trigger: REGISTER_PAYMENT, run: "click" },
-        { trigger: PRINT_TICKED },
+        { trigger: PRINT_TICKED, timeout: SLOW },
         ...(shot ? [screenshot("payment_dialog")] : []),
         printInFrame(),
         { trigger: CREATE_PAYMENTS, run: "click" },
@@ -44,7 +47,7 @@ tours.add("vchasno_payment_print", {
 tours.add("vchasno_payment_print_uk", {
     steps: () => [
         { trigger: REGISTER_PAYMENT, run: "click" },
-        { trigger: ".modal label:contains('Друкувати фіскальний чек')" },
+        { trigger: ".modal label:contains('Друкувати фіскальний чек')", timeout: SLOW },
         { trigger: ".modal label:contains('Касир')" },
         printInFrame(),
         { trigger: CREATE_PAYMENTS, run: "click" },
@@ -58,10 +61,10 @@ tours.add("vchasno_payment_print_uk", {
 tours.add("vchasno_consent_dialog", {
     steps: () => [
         { trigger: REGISTER_PAYMENT, run: "click" },
-        { trigger: PRINT_TICKED },
+        { trigger: PRINT_TICKED, timeout: SLOW },
         printInFrame(),
         { trigger: CREATE_PAYMENTS, run: "click" },
-        { trigger: ".modal button[name='action_grant_and_send']" },
+        { trigger: ".modal button[name='action_grant_and_send']", timeout: SLOW },
         screenshot("delivery_consent_dialog"),
         { trigger: ".modal button[name='action_grant_and_send']", run: "click" },
         frameShowsFiscalNumber(),
@@ -73,13 +76,17 @@ tours.add("vchasno_consent_dialog", {
 tours.add("vchasno_missing_contact_dialog", {
     steps: () => [
         { trigger: REGISTER_PAYMENT, run: "click" },
-        { trigger: PRINT_TICKED },
+        { trigger: PRINT_TICKED, timeout: SLOW },
         printInFrame(),
         { trigger: CREATE_PAYMENTS, run: "click" },
-        { trigger: ".modal div[name='email'] input", run: "edit not-an-email && press Tab" },
-        { trigger: ".modal div[role='alert'] div[name='email_error']" },
+        {
+            trigger: ".modal div[name='email'] input",
+            run: "edit not-an-email && press Tab",
+            timeout: SLOW,
+        },
+        { trigger: ".modal div[role='alert'] div[name='email_error']", timeout: SLOW },
         { trigger: ".modal div[name='email'] input", run: "edit iryna@example.com && press Tab" },
-        { trigger: ".modal:not(:has(div[name='email_error']))" },
+        { trigger: ".modal:not(:has(div[name='email_error']))", timeout: SLOW },
         { trigger: ".modal div[name='save_to_partner'] input:checked" },
         screenshot("delivery_missing_contact_dialog"),
         { trigger: ".modal button[name='action_send']", run: "click" },
@@ -92,8 +99,12 @@ tours.add("vchasno_missing_contact_dialog", {
 tours.add("vchasno_credit_note_refund", {
     steps: () => [
         { trigger: ".o_form_view button[name='action_reverse']", run: "click" },
-        { trigger: ".modal button[name='refund_moves']", run: "click" },
-        { trigger: ".o_form_view .o_statusbar_buttons button[name='action_post']", run: "click" },
+        { trigger: ".modal button[name='refund_moves']", run: "click", timeout: SLOW },
+        {
+            trigger: ".o_form_view .o_statusbar_buttons button[name='action_post']",
+            run: "click",
+            timeout: SLOW,
+        },
         ...payAndPrint(false).slice(0, 2),
         screenshot("refund_dialog"),
         ...payAndPrint(false).slice(2),
@@ -111,8 +122,8 @@ function reportSteps(button, shot) {
         ...(button === "action_z_report"
             ? [{ trigger: ".modal-footer .btn-primary", run: "click" }]
             : []),
-        { trigger: ".o_form_view .o_notebook a[name='report_totals']", run: "click" },
-        { trigger: ".o_form_view div[name='report_html'] .o_vchasno_totals" },
+        { trigger: ".o_form_view .o_notebook a[name='report_totals']", run: "click", timeout: SLOW },
+        { trigger: ".o_form_view div[name='report_html'] .o_vchasno_totals", timeout: SLOW },
         screenshot(`${shot}_record`),
         printInFrame(),
         { trigger: ".o_form_view button[name='action_open_receipt']", run: "click" },
@@ -153,7 +164,7 @@ tours.add("vchasno_language_switch", {
             run: "click",
             expectUnloadPage: true,
         },
-        { trigger: ".o_user_menu button", run: "click" },
+        { trigger: ".o_user_menu button", run: "click", timeout: SLOW },
         { trigger: ".dropdown-item[data-menu='vchasno_language_switch']:contains('English')" },
         screenshot("language_switch"),
     ],
