@@ -180,6 +180,7 @@ class Requirements(unittest.TestCase):
                 harness_odoo, "requirement_lines", return_value=["old==1.0", "new==2"]
             ),
             mock.patch.object(harness_odoo, "CACHE", tempfile.mkdtemp()),
+            mock.patch.object(harness_odoo, "log"),
         ):
             harness_odoo.install_requirements("py", "req.txt")
         self.assertIn(
