@@ -40,6 +40,10 @@
         "views/l10n_ua_vchasno_kasa_menus.xml",
     ],
     "demo": ["demo/vchasno_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["l10n_ua_vchasno_kasa/static/src/js/*.js"],
+        "web.assets_tests": ["l10n_ua_vchasno_kasa/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": False,
 }

@@ -56,7 +56,8 @@ DB = "vchasno_bench"
 MODULE = harness.MODULE
 TOKEN = "bench-token"
 PG_DIR = harness.pg_data_dir("pg-bench")
-FINGERPRINT = os.path.join(harness.CACHE, "pg-bench", "addon.sha1")
+# Beside the cluster's data (in /var/tmp when run as root), so they go together.
+FINGERPRINT = os.path.join(os.path.dirname(PG_DIR), "addon.sha1")
 RESULTS = os.path.join(ROOT, "bench", "results")
 FISCAL_PATH = "/api/v3/fiscal/execute"
 
@@ -196,6 +197,7 @@ class Bench:
             )  # fmt: skip
             if subprocess.run(cmd, env=self.odoo.env, check=False).returncode:
                 raise harness.HarnessError("upgrade failed, see %s" % install_log)
+        os.makedirs(os.path.dirname(FINGERPRINT), exist_ok=True)
         with open(FINGERPRINT, "w") as f:
             f.write(fingerprint)
 
