@@ -25,8 +25,9 @@ class VchasnoReceiptController(http.Controller):
             return request.not_found()
         receipts.check_access("read")
         for receipt in receipts.filtered(lambda r: r.state == "to_send"):
+            # Sent in the sender's own cursor; this request's transaction is
+            # not committed, and its records show the committed outcome.
             receipt._send_now()
-        receipts.invalidate_recordset()
         pending = receipts.filtered(
             lambda r: r.state in ("to_send", "sending", "unknown")
         )

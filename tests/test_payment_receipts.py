@@ -16,17 +16,6 @@ def receipt_sum(payload):
 class TestPaymentReceipts(VchasnoCommon):
     """Invoice payments and refunds get exactly one receipt each."""
 
-    def credit_note(self, invoice):
-        """Reverse the invoice with the real wizard and post the credit note."""
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_context(active_model="account.move", active_ids=invoice.ids)
-            .create({"journal_id": invoice.journal_id.id, "reason": "return"})
-        )
-        credit_note = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
-        credit_note.action_post()
-        return credit_note
-
     def test_payment_enqueues_without_http(self):
         invoice = self.make_invoice()
         with self.count_http() as calls:
