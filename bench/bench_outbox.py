@@ -64,7 +64,8 @@ FISCAL_PATH = "/api/v3/fiscal/execute"
 # Sizes per mode: (default, --quick). --full only changes the 300 ms drain.
 SIZES = {
     "payments": (200, 50),
-    "posting_runs": (5, 5),
+    # Pairs of runs (off + on, in alternating order): an even number of runs.
+    "posting_pairs": (6, 4),
     "posting_warmup": (20, 10),
     "drain_fast_n": (2000, 500),
     "drain_fast_runs": (1, 1),
@@ -72,6 +73,7 @@ SIZES = {
     "rss_small": (1000, 500),
     "rss_large": (10000, 5000),
     "profile_n": (500, 200),
+    "profile_payments": (300, 100),
 }
 FAST_MS, SLOW_MS = 10, 300
 POSTING_LATENCIES = (10, 2000)
@@ -283,11 +285,13 @@ class Bench:
             self.measure_rtt()
         if "posting" in only:
             self.measure_posting()
+        if "posting" in only and self.args.profile:
+            self.measure_posting_profile()
         if "drain" in only:
             self.measure_drains()
         if "rss" in only:
             self.measure_rss()
-        if self.args.profile:
+        if self.args.profile and "drain" in only:
             self.measure_profile()
         self.results["finished"] = datetime.now().isoformat(timespec="seconds")
         self.save()
@@ -305,39 +309,67 @@ class Bench:
         self.save()
 
     def measure_posting(self):
+        """Posting off vs on, as pairs of runs whose order alternates.
+
+        A run that comes second in a pair was measured ~2 s slower whatever
+        its mode (issue 12): with 5 runs in a fixed order the order decided
+        the ratio. Here each pair gives one on/off ratio, the first mode
+        alternates from pair to pair (so the order effect cancels out over
+        an even number of runs), and the report gives the median of the
+        paired ratios with its spread, plus the order effect itself.
+        """
         out = {}
         for latency in POSTING_LATENCIES:
             self.emu_reset(latency)
             log(
-                "posting: %d payments x %d runs off/on, emulator at %d ms",
+                "posting: %d payments x %d pairs off/on (alternating), emulator "
+                "at %d ms",
                 self.size("payments"),
-                self.size("posting_runs"),
+                self.size("posting_pairs"),
                 latency,
             )
             res = self.child(
                 "posting",
                 payments=self.size("payments"),
-                runs=self.size("posting_runs"),
+                pairs=self.size("posting_pairs"),
                 warmup=self.size("posting_warmup"),
                 hook_queries=latency == POSTING_LATENCIES[0],
             )
             res["emulator_documents"] = len(self.emu("GET", "/_emulator/documents"))
-            for mode in ("off", "on"):
-                res[mode + "_median_s"] = statistics.median(res[mode])
-            res["ratio"] = res["on_median_s"] / res["off_median_s"]
-            res["cpu_ratio"] = statistics.median(
-                res["cpu_s"]["on"]
-            ) / statistics.median(res["cpu_s"]["off"])
+            res.update(summarize_pairs(res["pairs"]))
             out[str(latency)] = res
             log(
-                "  off %.2f s, on %.2f s (medians), ratio %.3f; emulator documents: %d",
-                res["off_median_s"],
-                res["on_median_s"],
+                "  on/off: median of %d paired ratios %.3f (min %.3f, max %.3f, "
+                "IQR %.3f-%.3f); CPU %.3f; second/first in a pair %.3f; "
+                "emulator documents: %d",
+                len(res["pairs"]),
                 res["ratio"],
+                res["ratio_min"],
+                res["ratio_max"],
+                res["ratio_q1"],
+                res["ratio_q3"],
+                res["cpu_ratio"],
+                res["order_ratio"],
                 res["emulator_documents"],
             )
             self.results["posting"] = out
             self.save()
+
+    def measure_posting_profile(self):
+        """Where posting time goes: the addon's own share, from stack samples."""
+        self.emu_reset(POSTING_LATENCIES[0])
+        n = self.size("profile_payments")
+        log("posting profile: %d payments, integration on, stack samples", n)
+        res = self.child("posting_profile", payments=n)
+        self.results["posting_profile"] = res
+        log(
+            "  %d samples: addon's own share %.1f %% (any addon frame on the "
+            "stack: %.1f %%)",
+            res["samples"],
+            100 * res["own_share"],
+            100 * res["on_stack_share"],
+        )
+        self.save()
 
     def drain(self, n, latency_ms, label, profile=False):
         self.emu_reset(latency_ms)
@@ -457,16 +489,33 @@ class Bench:
                 )
             )
         for latency, p in r.get("posting", {}).items():
-            runs = len(p["off"])
             rows.append(
                 (
-                    "posting %d payments, emulator %s ms: off / on (median of %d)"
-                    % (p["payments"], latency, runs),
+                    "posting %d payments, emulator %s ms: off / on (medians)"
+                    % (p["payments"], latency),
                     "%.2f s / %.2f s" % (p["off_median_s"], p["on_median_s"]),
                     "ratio <= %.2f" % TARGETS["posting_ratio_max"],
                     verdict(
                         p["ratio"] <= TARGETS["posting_ratio_max"], "%.3f" % p["ratio"]
                     ),
+                )
+            )
+            rows.append(
+                (
+                    "  median of %d paired on/off ratios (alternating order)"
+                    % len(p["pairs"]),
+                    "%.3f" % p["ratio"],
+                    "spread",
+                    "min %.3f max %.3f IQR %.3f-%.3f"
+                    % (p["ratio_min"], p["ratio_max"], p["ratio_q1"], p["ratio_q3"]),
+                )
+            )
+            rows.append(
+                (
+                    "  order effect: second / first run of a pair (median)",
+                    "%.3f" % p["order_ratio"],
+                    "",
+                    "",
                 )
             )
             rows.append(
@@ -565,6 +614,18 @@ class Bench:
                     "%s / %s verified" % (s["verified"], g["verified"]),
                 )
             )
+        if "posting_profile" in r:
+            p = r["posting_profile"]
+            rows.append(
+                (
+                    "posting profile: addon's own share (%d payments, %d samples)"
+                    % (p["payments"], p["samples"]),
+                    "%.1f %%" % (100 * p["own_share"]),
+                    "",
+                    "any addon frame on the stack: %.1f %%"
+                    % (100 * p["on_stack_share"]),
+                )
+            )
         if "profile" in r:
             p = r["profile"]
             rows.append(
@@ -601,6 +662,45 @@ class Bench:
 
 def verdict(ok, text):
     return "%s %s" % ("OK" if ok else "MISSED", text)
+
+
+def quartiles(values):
+    """(q1, median, q3) of a small sample (inclusive method)."""
+    if len(values) < 2:
+        return values[0], values[0], values[0]
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q2, q3
+
+
+def summarize_pairs(pairs):
+    """The paired on/off ratios: median and spread, and the order effect.
+
+    Each pair is one off run and one on run back to back; ``first`` says
+    which ran first. The order effect (second / first, whatever the modes)
+    is reported so that a reader sees how much the alternation cancels.
+    """
+    ratios = [pair["on_s"] / pair["off_s"] for pair in pairs]
+    cpu = [pair["on_cpu_s"] / pair["off_cpu_s"] for pair in pairs]
+    order = [
+        (pair["off_s"] / pair["on_s"])
+        if pair["first"] == "on"
+        else (pair["on_s"] / pair["off_s"])
+        for pair in pairs
+    ]
+    q1, median, q3 = quartiles(ratios)
+    return {
+        "ratios": ratios,
+        "ratio": median,
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+        "ratio_q1": q1,
+        "ratio_q3": q3,
+        "cpu_ratios": cpu,
+        "cpu_ratio": statistics.median(cpu),
+        "order_ratio": statistics.median(order),
+        "off_median_s": statistics.median(pair["off_s"] for pair in pairs),
+        "on_median_s": statistics.median(pair["on_s"] for pair in pairs),
+    }
 
 
 def summarize_drains(runs):
@@ -659,7 +759,11 @@ def main():
         action="store_true",
         help="2000 receipts at 300 ms (about 11 min more)",
     )
-    parser.add_argument("--profile", action="store_true", help="cProfile a 10 ms drain")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="stack samples of posting (the addon's share), cProfile of a 10 ms drain",
+    )
     parser.add_argument(
         "--drain-runs", type=int, help="runs of the 10 ms drain (median; default 1)"
     )
@@ -731,6 +835,7 @@ def child_main(spec):
     func = {
         "setup": child_setup,
         "posting": child_posting,
+        "posting_profile": child_posting_profile,
         "queue": child_queue,
         "drain": child_drain,
     }[task]
@@ -869,12 +974,51 @@ def child_rtt(spec):
     }
 
 
-def child_posting(cr, spec):
-    from odoo import Command, api, fields  # noqa: PLC0415
+def _posting_env(cr):
+    from odoo import api  # noqa: PLC0415
 
     env = api.Environment(cr, 2, {})  # the admin user, as in the UI (not su)
-    company, register, _journals, bank, partner, product = _bench_records(env(su=True))
-    company = company.with_env(env)
+    company, _register, _journals, bank, partner, product = _bench_records(env(su=True))
+    return env, company.with_env(env), bank, partner, product
+
+
+def _posted_invoices(env, partner, product, count):
+    """``count`` posted one-line invoices of 100 (not timed)."""
+    from odoo import Command, fields  # noqa: PLC0415
+
+    invoices = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": fields.Date.context_today(env.user),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"product_id": product.id, "quantity": 1, "price_unit": 100.0}
+                    )
+                ],
+            }
+            for _i in range(count)
+        ]
+    )
+    invoices.action_post()
+    return invoices
+
+
+def _register_payments(env, invoices, bank):
+    """Pay each invoice through the Register Payment wizard, as a user does."""
+    for invoice in invoices:
+        wizard = (
+            env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"journal_id": bank.id})
+        )
+        wizard.with_context(dont_redirect_to_payments=True)._create_payments()
+    env.flush_all()
+
+
+def child_posting(cr, spec):
+    env, company, bank, partner, product = _posting_env(cr)
     Receipt = env["vchasno.receipt"].sudo()
 
     def set_integration(on):
@@ -884,26 +1028,10 @@ def child_posting(cr, spec):
 
     def one_run(mode, count):
         set_integration(mode == "on")
-        invoices = env["account.move"].create(
-            [
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": fields.Date.context_today(env.user),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "product_id": product.id,
-                                "quantity": 1,
-                                "price_unit": 100.0,
-                            }
-                        )
-                    ],
-                }
-                for _i in range(count)
-            ]
-        )
-        invoices.action_post()
+        # Every run starts from the same cache state, not from what the
+        # previous run left in the environment.
+        env.invalidate_all()
+        invoices = _posted_invoices(env, partner, product, count)
         # The bench measures real transactions, as the cron worker runs them.
         cr.commit()
         receipts_before = Receipt.search_count([])
@@ -911,14 +1039,7 @@ def child_posting(cr, spec):
         queries = cr.sql_log_count
         cpu = time.process_time()
         started = time.perf_counter()
-        for invoice in invoices:
-            wizard = (
-                env["account.payment.register"]
-                .with_context(active_model="account.move", active_ids=invoice.ids)
-                .create({"journal_id": bank.id})
-            )
-            wizard.with_context(dont_redirect_to_payments=True)._create_payments()
-        env.flush_all()
+        _register_payments(env, invoices, bank)
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu
         queries = cr.sql_log_count - queries
@@ -934,21 +1055,33 @@ def child_posting(cr, spec):
             )
         return elapsed, cpu, commit_s, queries / count
 
-    n, runs = spec["payments"], spec["runs"]
+    n = spec["payments"]
     note("warm-up: %d payments off, %d on" % (spec["warmup"], spec["warmup"]))
     one_run("off", spec["warmup"])
     one_run("on", spec["warmup"])
-    out = {"payments": n, "off": [], "on": [], "commit_s": {"off": [], "on": []},
-           "cpu_s": {"off": [], "on": []}}  # fmt: skip
+    out = {"payments": n, "pairs": []}
     queries = {"off": [], "on": []}
-    for run in range(runs):
-        for mode in ("off", "on") if run % 2 == 0 else ("on", "off"):
+    for index in range(spec["pairs"]):
+        # Alternate which mode goes first: the second run of a pair is
+        # slower whatever its mode, so a fixed order would decide the ratio.
+        order = ("off", "on") if index % 2 == 0 else ("on", "off")
+        pair = {"first": order[0]}
+        for mode in order:
             elapsed, cpu, commit_s, qpp = one_run(mode, n)
-            out[mode].append(elapsed)
-            out["cpu_s"][mode].append(cpu)
-            out["commit_s"][mode].append(commit_s)
+            pair.update(
+                {
+                    mode + "_s": elapsed,
+                    mode + "_cpu_s": cpu,
+                    mode + "_commit_s": commit_s,
+                }
+            )
             queries[mode].append(qpp)
-        note("run %d: off %.2f s, on %.2f s" % (run + 1, out["off"][-1], out["on"][-1]))
+        out["pairs"].append(pair)
+        note(
+            "pair %d (%s first): off %.2f s, on %.2f s, ratio %.3f"
+            % (index + 1, order[0], pair["off_s"], pair["on_s"],
+               pair["on_s"] / pair["off_s"])
+        )  # fmt: skip
     out["queries_per_payment"] = {m: statistics.median(q) for m, q in queries.items()}
     if spec.get("hook_queries"):
         out["hook_queries"] = _hook_queries(
@@ -956,6 +1089,35 @@ def child_posting(cr, spec):
         )
     set_integration(True)
     return out
+
+
+def child_posting_profile(cr, spec):
+    """Stack samples of posting with the integration on: the addon's share.
+
+    See ``stack_sampler.addon_share`` for what counts as the addon's own
+    time (its frames and what they call, minus the core methods that its
+    overrides extend through ``super()``).
+    """
+    import stack_sampler  # noqa: PLC0415 - bench/ is the script's folder
+
+    env, company, bank, partner, product = _posting_env(cr)
+    company.sudo().vchasno_enabled = True
+    warm = _posted_invoices(env, partner, product, 10)
+    # The bench measures real transactions, as the cron worker runs them.
+    cr.commit()
+    _register_payments(env, warm, bank)
+    cr.commit()
+    env.invalidate_all()
+    invoices = _posted_invoices(env, partner, product, spec["payments"])
+    cr.commit()
+    with stack_sampler.Sampler() as sampler:
+        started = time.perf_counter()
+        _register_payments(env, invoices, bank)
+        elapsed = time.perf_counter() - started
+    cr.commit()
+    share = stack_sampler.addon_share(sampler.stacks, ROOT)
+    share.update(payments=spec["payments"], wall_s=elapsed)
+    return share
 
 
 def _hook_queries(env, cr, company, bank, partner, set_integration, count=21):

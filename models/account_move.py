@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
@@ -27,11 +28,18 @@ class AccountMove(models.Model):
         return action
 
     def action_vchasno_fiscalize(self):
-        """Server action on invoices: fiscalize their payments."""
+        """Server action on invoices: queue receipts for their payments.
+
+        Payments that posting would not fiscalize (journal set to Never, Point
+        of Sale closing, vendor payments...) are skipped, not refused.
+        """
         self.env["vchasno.access"]._check("fiscalize", self)
-        return self.matched_payment_ids.filtered(
-            lambda p: not p._vchasno_main_receipt()
-        ).action_vchasno_fiscalize()
+        payments = self.matched_payment_ids.filtered(
+            lambda p: not p._vchasno_main_receipt() and p._vchasno_can_fiscalize()
+        )
+        if not payments:
+            raise UserError(_("None of these invoices has a payment to fiscalize."))
+        return payments.action_vchasno_fiscalize()
 
     def action_vchasno_retry(self):
         self.env["vchasno.access"]._check("retry", self)

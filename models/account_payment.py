@@ -30,12 +30,15 @@ class AccountPayment(models.Model):
     vchasno_fiscal_number = fields.Char(
         string="Fiscal number", compute="_compute_vchasno_state"
     )
+    # No default: a stored default would write every historical payment when
+    # the addon is installed. Empty means the user who posts the payment
+    # (resolved when the receipt is queued, _vchasno_receipt_vals).
     vchasno_cashier_id = fields.Many2one(
         "res.users",
         string="Cashier",
-        default=lambda self: self.env.user,
         copy=False,
-        help="The cashier named on the fiscal receipt.",
+        help="The cashier named on the fiscal receipt; empty: the user who "
+        "posts the payment.",
     )
     vchasno_fiscalize = fields.Boolean(
         string="Fiscal receipt",
@@ -61,7 +64,8 @@ class AccountPayment(models.Model):
             if not main:
                 payment.vchasno_state = "none"
             elif main.state == "done":
-                payment.vchasno_state = "returned" if main._is_reversed() else "done"
+                returned = main._is_reversed() or main._is_fully_returned()
+                payment.vchasno_state = "returned" if returned else "done"
             elif main.state == "error":
                 payment.vchasno_state = "error"
             else:
@@ -92,16 +96,16 @@ class AccountPayment(models.Model):
     # === Actions (buttons and server actions) === #
 
     def action_vchasno_fiscalize(self):
-        """Queue and send receipts for payments that have none (server action)."""
+        """Queue receipts for payments that have none (server action).
+
+        Only queues and wakes the sender: one request never makes N calls
+        to Vchasno, and never commits midway.
+        """
         self.env["vchasno.access"]._check("fiscalize", self)
         for payment in self:
             payment._vchasno_check_eligible()
         receipts = self._vchasno_enqueue(force=True)
-        for receipt in receipts:
-            receipt._send_now()
-        if len(receipts) == 1:
-            return receipts._open_or_notify()
-        return True
+        return receipts._vchasno_queued_notification()
 
     def action_vchasno_retry(self):
         self.env["vchasno.access"]._check("retry", self)
@@ -111,7 +115,7 @@ class AccountPayment(models.Model):
         return receipts.action_retry()
 
     def action_vchasno_issue_return(self):
-        """Reverse the fiscal receipt of the selected payments (server action)."""
+        """Return what is left of the payments' fiscal receipts (server action)."""
         self.env["vchasno.access"]._check("issue_return", self)
         reversals = self.env["vchasno.receipt"]
         for payment in self:
@@ -123,8 +127,17 @@ class AccountPayment(models.Model):
                         payment=payment.display_name,
                     )
                 )
-            reversals |= receipt._issue_reversal()
-        return reversals._open_or_notify() if len(reversals) == 1 else True
+            reversal = receipt._issue_reversal()
+            if not reversal:
+                raise UserError(
+                    _(
+                        "Everything the fiscal receipt of %(payment)s sold was "
+                        "already returned.",
+                        payment=payment.display_name,
+                    )
+                )
+            reversals |= reversal
+        return reversals._vchasno_queued_notification()
 
     def action_vchasno_view_receipts(self):
         self.ensure_one()
@@ -147,8 +160,8 @@ class AccountPayment(models.Model):
         receipt = self._vchasno_main_receipt()
         if not receipt:
             raise UserError(_("This payment has no fiscal receipt."))
-        if receipt.state in ("to_send", "error"):
-            receipt._send_now()
+        if receipt.state == "to_send":
+            receipt._send_now()  # its own transaction, never this request's
         return receipt._open_or_notify()
 
     # === Helpers === #
@@ -181,6 +194,15 @@ class AccountPayment(models.Model):
             return False
         return True
 
+    def _vchasno_can_fiscalize(self):
+        """Whether "Fiscalize" accepts this payment (see _vchasno_check_eligible)."""
+        self.ensure_one()
+        try:
+            self._vchasno_check_eligible()
+        except UserError:
+            return False
+        return True
+
     def _vchasno_check_eligible(self):
         self.ensure_one()
         if self.partner_type != "customer":
@@ -207,6 +229,23 @@ class AccountPayment(models.Model):
                     "The Vchasno.Kasa integration is disabled for "
                     "%(company)s (Accounting settings).",
                     company=self.company_id.name,
+                )
+            )
+        if self.journal_id.vchasno_policy == "never":
+            raise UserError(
+                _(
+                    "The journal %(journal)s of %(payment)s is set to make fiscal "
+                    "receipts Never.",
+                    journal=self.journal_id.display_name,
+                    payment=self.display_name,
+                )
+            )
+        if self._vchasno_is_pos_closing():
+            raise UserError(
+                _(
+                    "%(payment)s was made by the closing of a Point of Sale "
+                    "session: its orders get their own fiscal receipts.",
+                    payment=self.display_name,
                 )
             )
         if self._vchasno_main_receipt():
@@ -239,7 +278,8 @@ class AccountPayment(models.Model):
         )
         receipts = Receipt
         for payment in self:
-            if payment._vchasno_main_receipt():
+            main = payment._vchasno_main_receipt()
+            if main and not main._is_fully_returned():
                 continue
             # A payment fiscalized, reversed and posted again: the old pair
             # stays as history and no longer blocks the new sale receipt.
@@ -330,6 +370,8 @@ class AccountPayment(models.Model):
         )
 
     def _vchasno_reverse_receipts(self):
+        """Undo the receipts of cancelled payments: a return of what is left of
+        an issued receipt (the ledger), a cancellation of one never issued."""
         for payment in self:
             for receipt in payment._vchasno_active_receipts():
                 if receipt._is_reversal() or receipt._is_reversed():

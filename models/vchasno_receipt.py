@@ -25,16 +25,24 @@ KINDS = [
 #     |  |   429, res_action 1              |
 #     |  |                                  |--> unknown: sent but the answer was
 #     |  |                                  |    lost (timeout, 5xx, bad JSON,
-#     |  |                                  |    res_action 2). Never resent
-#     |  |                                  |    blindly: the recovery cron asks
-#     |  '--(Vchasno says: no such tag)--- unknown --(found by tag)--> done
+#     |  |                                  |    res_action 2), or the sender
+#     |  |                                  |    died. Never resent blindly:
+#     |  |                                  |    the recovery cron asks Vchasno
+#     |  '--(Vchasno proves: no such tag)-- unknown --(found by tag)--> done
 #     |                                     '--(still unclear after N)--> error
-#     '--(retry after the data is fixed)-- error <-- refused (res_action 3),
+#     '--(Retry)-------------------------- error <-- refused (res_action 3),
 #                                                    bad data (nothing sent)
-#   to_send / error --(payment cancelled before sending)--> cancelled
+#   to_send / error --(Cancel, only if Vchasno provably issued nothing)--> cancelled
+#   error --(a person finds it in the cabinet after a lost answer)--> done
+#   sending --(Vchasno: a shift task had nothing to do)--> cancelled
 #
-# A sender that dies leaves "sending" with no row lock: recovery turns it into
-# "unknown". A "done" receipt is never deleted: corrections are return receipts.
+# "Provably issued nothing": no answer of this receipt was ever lost, or
+# Vchasno proved afterwards that it has no document with its tag
+# (``maybe_issued`` is False). Retry of such a receipt rebuilds the request
+# from today's data under a new tag; a receipt that Vchasno may have issued
+# (an error after a lost answer) is retried as it was, same tag, and can
+# never be cancelled. A "done" receipt is never deleted nor changed:
+# corrections are return receipts (see vchasno_receipt_ledger).
 STATES = [
     ("to_send", "To send"),
     ("sending", "Sending"),
@@ -44,8 +52,28 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 ACTIVE_STATES = ("to_send", "sending", "unknown", "done", "error")
-# From which states a human may ask to try again, and into which state.
-_RETRY_FROM = {"error": "to_send", "to_send": "to_send"}
+# The allowed transitions, all of them: (from, to) -> the guard method that
+# must return True for it (None: none). ``_transition`` applies them.
+TRANSITIONS = {
+    ("to_send", "sending"): None,  # claimed by a sender, committed before the call
+    ("to_send", "error"): None,  # its request cannot be built: nothing sent
+    ("to_send", "cancelled"): "_issued_nothing",
+    ("sending", "done"): None,  # Vchasno issued it
+    ("sending", "to_send"): None,  # nothing reached Vchasno, or retry allowed
+    ("sending", "unknown"): None,  # the answer was lost, or the sender died
+    ("sending", "error"): None,  # refused by Vchasno (res_action 3)
+    ("sending", "cancelled"): None,  # a shift task that had nothing to do
+    ("unknown", "done"): None,  # found by its tag (or by the register status)
+    ("unknown", "to_send"): None,  # provably absent: again, same tag
+    ("unknown", "error"): None,  # still unclear after the checks: a human
+    ("error", "to_send"): None,  # Retry
+    ("error", "cancelled"): "_issued_nothing",
+    # A person found it in the Vchasno cabinet after a lost answer.
+    ("error", "done"): "_may_be_issued",
+}
+# From which states a human may ask to try again.
+_RETRY_FROM = ("error", "to_send")
+TRANSITION_CONTEXT = "vchasno_transition"
 
 
 class VchasnoReceipt(models.Model):
@@ -81,7 +109,7 @@ class VchasnoReceipt(models.Model):
         default="to_send",
         index=True,
         copy=False,
-    )  # not tracked: _post_outcome writes one message per outcome instead
+    )  # not tracked: each transition logs its own message (_after_chatter)
     tag = fields.Char(
         required=True,
         readonly=True,
@@ -167,6 +195,22 @@ class VchasnoReceipt(models.Model):
     is_test = fields.Boolean(string="Test receipt", readonly=True, copy=False)
     is_offline = fields.Boolean(string="Issued offline", readonly=True, copy=False)
     report_totals = fields.Json(readonly=True, copy=False)
+    maybe_issued = fields.Boolean(
+        string="Vchasno may have issued it",
+        readonly=True,
+        copy=False,
+        help="Set when an answer of Vchasno was lost; cleared only when Vchasno "
+        "proved that it has no document with this tag. Such a receipt is never "
+        "cancelled, and a retry sends the very same request again.",
+    )
+    # Work that follows a transition, each step in its own transaction once
+    # the outcome is committed (vchasno_receipt_followup): what is listed
+    # here has not run yet.
+    followups = fields.Char(string="Follow-ups pending", readonly=True, copy=False)
+    followup_notes = fields.Json(string="Follow-up notes", readonly=True, copy=False)
+    followup_failures = fields.Integer(
+        string="Follow-up failures", readonly=True, copy=False
+    )
 
     @api.depends("kind", "fiscal_number", "state")
     def _compute_display_name(self):
@@ -198,6 +242,14 @@ class VchasnoReceipt(models.Model):
              WHERE state = 'to_send'
         """)
         )
+        # Same for the follow-ups that have not run yet.
+        self.env.cr.execute(
+            SQL("""
+            CREATE INDEX IF NOT EXISTS vchasno_receipt_followups_idx
+                ON vchasno_receipt (id)
+             WHERE followups IS NOT NULL
+        """)
+        )
         self.env.cr.execute(
             SQL("""
             CREATE UNIQUE INDEX IF NOT EXISTS vchasno_receipt_tag_uniq
@@ -206,6 +258,18 @@ class VchasnoReceipt(models.Model):
         )
 
     # === CRUD === #
+
+    def write(self, vals):
+        # EXTENDS models: the state moves only through _transition, which
+        # applies the one table of allowed transitions.
+        if "state" in vals and not self.env.context.get(TRANSITION_CONTEXT):
+            raise UserError(
+                _(
+                    "The state of a fiscal receipt changes only through its "
+                    "allowed transitions."
+                )
+            )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -221,175 +285,137 @@ class VchasnoReceipt(models.Model):
                     )
                 )
 
-    # === Actions === #
+    # === State machine === #
 
-    def action_retry(self):
-        """Try again: a refused or unsendable receipt goes back to the queue."""
-        self.env["vchasno.access"]._check("retry", self)
+    def _transition(self, target, vals=None, note=None, steps=()):
+        """Move every receipt of ``self`` to ``target``: the only state change.
+
+        Refuses what ``TRANSITIONS`` does not allow (or its guard refuses).
+        Writes the state and ``vals`` in the current transaction, and queues
+        the follow-up steps of the transition (``_after_transition_steps``,
+        plus ``steps`` from the caller, plus a chatter step for ``note`` and
+        the outcome message): they run once this transaction is committed,
+        each in its own transaction (``_run_followups``), so that their
+        failure never touches the state.
+
+        :param target: the new state
+        :param vals: other fields written with the state
+        :param note: a chatter note about this transition (the receipt only)
+        :param steps: follow-up method names decided by the caller
+        :raise UserError: the transition is not allowed
+        """
         for receipt in self:
-            if receipt.state not in _RETRY_FROM:
-                raise UserError(
-                    _(
-                        "Only receipts in error can be retried "
-                        "(%(receipt)s is %(state)s).",
-                        receipt=receipt.display_name,
-                        state=receipt._state_label(),
-                    )
+            receipt._check_transition(target)
+        for receipt in self:
+            old = receipt.state
+            new_vals = dict(vals or {}, state=target)
+            if target == "unknown":
+                new_vals["maybe_issued"] = True
+            elif (
+                old == "unknown"
+                and target == "to_send"
+                and "maybe_issued" not in new_vals
+            ):
+                new_vals["maybe_issued"] = False  # Vchasno proved it absent
+            notes = list(receipt.followup_notes or [])
+            outcome = receipt._outcome_note(target, new_vals)
+            if outcome:
+                notes.append([outcome, True])
+            if note:
+                notes.append([str(note), False])
+            pending = (receipt.followups or "").split() + list(steps)
+            pending += receipt._after_transition_steps(old, target)
+            if notes:
+                pending.append("_after_chatter")
+            new_vals.update(
+                followups=" ".join(dict.fromkeys(pending)) or False,
+                followup_notes=notes or False,
+            )
+            # sudo: receipts are read-only to every group, their state is
+            # written by code only, here; the public actions that lead here
+            # check the caller's rights first.
+            receipt.sudo().with_context(**{TRANSITION_CONTEXT: True}).write(new_vals)
+            _logger.info("Vchasno receipt %s: %s -> %s", receipt.id, old, target)
+        return True
+
+    def _check_transition(self, target):
+        self.ensure_one()
+        key = (self.state, target)
+        if key not in TRANSITIONS:
+            raise UserError(
+                _(
+                    "%(receipt)s is %(state)s: it cannot become %(target)s.",
+                    receipt=self.display_name,
+                    state=self._state_label(),
+                    target=self._state_label(target),
                 )
-        # sudo: receipts are read-only for users; vchasno.access allowed "retry".
-        self.sudo().write(
-            {
-                "state": "to_send",
-                "next_attempt_at": False,
-                "error_kind": False,
-                "error_code": False,
-                "error_text": False,
-                "error_message": False,
-            }
+            )
+        guard = TRANSITIONS[key]
+        if guard and not getattr(self, guard)():
+            raise UserError(self._refusal_message(target))
+
+    def _refusal_message(self, target):
+        if target == "cancelled" and self.maybe_issued:
+            return _(
+                "%(receipt)s cannot be cancelled: Vchasno may have issued it "
+                "(its answer was lost, tag %(tag)s). Look for it in the Vchasno "
+                "cabinet; if it was issued, correct it with a return receipt.",
+                receipt=self.display_name,
+                tag=self.tag,
+            )
+        return _(
+            "%(receipt)s cannot become %(target)s now.",
+            receipt=self.display_name,
+            target=self._state_label(target),
         )
-        for receipt in self.filtered(lambda r: not r.attempt_count):
-            # Nothing ever went out: rebuild from the (maybe corrected) data.
-            receipt.sudo().payload = False
-        self._trigger_sender()
-        return True
 
-    def action_send_now(self):
-        """Send at once instead of waiting for the cron."""
-        self.env["vchasno.access"]._check("send_now", self)
-        self._vchasno_check_pending()
-        for receipt in self:
-            if not receipt._try_lock():
-                raise UserError(receipt._being_sent_message())
-        # A person asks for it now: skip the back-off delay (a paused or
-        # tripped register still waits, see _due_domain_sql).
-        self.sudo().write({"next_attempt_at": False})
-        self._send_now()
-        return self._open_or_notify() if len(self) == 1 else True
-
-    def action_cancel(self):
-        self.env["vchasno.access"]._check("cancel", self)
-        for receipt in self:
-            receipt._cancel_before_sending()
-        return True
-
-    def action_open_receipt(self):
-        """Open the printable receipt (R5.2) in a new browser tab."""
+    def _issued_nothing(self):
+        """Vchasno provably issued nothing for this receipt (see the diagram)."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_url",
-            "url": "/vchasno/receipt/%s" % self.id,
-            "target": "new",
-        }
+        return self.state in ("to_send", "error") and not self.maybe_issued
 
-    def action_open_public_url(self):
+    def _may_be_issued(self):
+        """Vchasno may have issued it: an answer of this receipt was lost."""
         self.ensure_one()
-        if not self.public_url:
-            raise UserError(_("This receipt has no Vchasno link yet."))
-        return {"type": "ir.actions.act_url", "url": self.public_url, "target": "new"}
+        return bool(self.maybe_issued)
+
+    def _after_transition_steps(self, old_state, new_state):
+        """The follow-up steps of a transition: names of receipt methods.
+
+        The after-hook registry: files that add behaviour to a transition
+        extend this (``super()`` plus their steps); they never override
+        another file's state setter. Each step runs after the transition is
+        committed, in its own transaction, and reads what it needs from the
+        stored receipt (it may run minutes later, after a crash).
+        """
+        return []
+
+    def _outcome_note(self, target, vals):
+        """The chatter message of an outcome, for the receipt and its source."""
+        if target == "done":
+            number = vals.get("fiscal_number") or self.fiscal_number
+            if not number:
+                return None  # settled by the register status: its own note
+            return _("Fiscal receipt %(number)s issued by Vchasno.", number=number)
+        if target == "error":
+            return _(
+                "Fiscalization failed: %(error)s",
+                error=vals.get("error_message") or self.error_message or "",
+            )
+        if target == "unknown":
+            return _("Vchasno's answer was lost; the receipt is being checked.")
+        return None
 
     # === Helpers === #
 
-    def _is_reversal(self):
-        """A receipt that undoes another receipt of the same payment."""
+    def _state_label(self, state=None):
+        selection = dict(self._fields["state"]._description_selection(self.env))
+        return selection[state or self.state]
+
+    def _vchasno_source(self):
+        """The business record the receipt fiscalizes (a payment today)."""
         self.ensure_one()
-        return bool(
-            self.original_receipt_id
-            and self.original_receipt_id.payment_id == self.payment_id
-        )
-
-    def _is_reversed(self):
-        self.ensure_one()
-        return bool(
-            self.return_receipt_ids.filtered(
-                lambda r: r.payment_id == self.payment_id and r.state != "cancelled"
-            )
-        )
-
-    def _returnable_amount(self):
-        """What is left to return on a sale receipt."""
-        self.ensure_one()
-        returned = self.return_receipt_ids.filtered(lambda r: r.state != "cancelled")
-        return self.currency_id.round(self.amount - sum(returned.mapped("amount")))
-
-    def _issue_reversal(self):
-        """A done receipt whose payment is cancelled: the opposite receipt."""
-        self.ensure_one()
-        # sudo: receipts are created by code only; callers checked
-        # "issue_return" or cancel the payment (Odoo's right on payments).
-        reversal = self.sudo().create(
-            {
-                "company_id": self.company_id.id,
-                "register_id": self.register_id.id,
-                "kind": "return" if self.kind == "sale" else "sale",
-                "payment_id": self.payment_id.id,
-                "move_id": self.move_id.id,
-                "partner_id": self.partner_id.id,
-                "original_receipt_id": self.id,
-                "amount": self.amount,
-                "cashier_id": self.env.user.id,
-                "cashier_name": self.env.user.name,
-            }
-        )
-        # sudo: a note of the code on a receipt that users only read.
-        self.sudo().message_post(
-            body=_(
-                "The payment was cancelled: %(receipt)s queued to "
-                "reverse this receipt.",
-                receipt=reversal.display_name,
-            )
-        )
-        self._trigger_sender()
-        return reversal
-
-    def _state_label(self):
-        return dict(self._fields["state"]._description_selection(self.env))[self.state]
-
-    def _vchasno_check_pending(self):
-        for receipt in self:
-            if receipt.state not in ("to_send", "error"):
-                raise UserError(
-                    _(
-                        "%(receipt)s cannot be sent now: it is %(state)s.",
-                        receipt=receipt.display_name,
-                        state=receipt._state_label(),
-                    )
-                )
-
-    def _cancel_before_sending(self):
-        """Cancel a receipt that has not been sent; refuse one being sent."""
-        self.ensure_one()
-        if self.state in ("cancelled",):
-            return
-        if self.state in ("to_send", "error") and self._try_lock():
-            # sudo: receipts are read-only for users; vchasno.access allowed
-            # "cancel", or the payment itself is being cancelled (Odoo's right).
-            self.sudo().write({"state": "cancelled"})
-            self.sudo().message_post(body=_("Cancelled before it was sent to Vchasno."))
-            return
-        raise UserError(self._being_sent_message())
-
-    def _being_sent_message(self):
-        return _(
-            "%(receipt)s is being sent to Vchasno or its outcome is not known "
-            "yet: wait a minute and try again.",
-            receipt=self.display_name,
-        )
-
-    def _try_lock(self):
-        """Row lock NOWAIT: False if the sender holds the receipt right now."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM vchasno_receipt WHERE id IN %s "
-                        "FOR UPDATE NOWAIT",
-                        tuple(self.ids),
-                    )
-                )
-        except Exception:  # noqa: BLE001 - psycopg2 LockNotAvailable
-            return False
-        self.invalidate_recordset(["state"])
-        return all(r.state in ("to_send", "error") for r in self)
+        return self.payment_id
 
     @api.model
     def _trigger_sender(self, at=None):
@@ -398,49 +424,3 @@ class VchasnoReceipt(models.Model):
             "l10n_ua_vchasno_kasa.ir_cron_vchasno_send"
         )
         self.env["ir.cron"].browse(cron_id)._trigger(at)
-
-    def _open_or_notify(self):
-        self.ensure_one()
-        if self.state == "done":
-            return self.action_open_receipt()
-        message = {
-            "error": self.error_message,
-            "unknown": _(
-                "Vchasno's answer was lost; the receipt will be checked and "
-                "finished automatically."
-            ),
-        }.get(
-            self.state,
-            _("Fiscalization pending: the receipt will follow from the queue."),
-        )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.display_name,
-                "message": message,
-                "type": "danger" if self.state == "error" else "warning",
-                "sticky": self.state == "error",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
-    def _post_outcome(self):
-        """One chatter message per outcome, on the receipt and its payment."""
-        for receipt in self:
-            if receipt.state == "done":
-                body = _(
-                    "Fiscal receipt %(number)s issued by Vchasno.",
-                    number=receipt.fiscal_number,
-                )
-            elif receipt.state == "error":
-                body = _("Fiscalization failed: %(error)s", error=receipt.error_message)
-            elif receipt.state == "unknown":
-                body = _("Vchasno's answer was lost; the receipt is being checked.")
-            else:
-                continue
-            # A log note (no followers to notify): cheap on the sender's path.
-            receipt.sudo()._message_log(body=body)
-            # sudo: the same note on the payment (the sender may be a cashier).
-            if receipt.payment_id:
-                receipt.payment_id.sudo()._message_log(body=body)

@@ -205,21 +205,26 @@ class VchasnoReceipt(models.Model):
             deliveries |= rows
         return deliveries
 
-    def _set_done(self, result):
-        # EXTENDS vchasno.receipt: log what went with the fiscal request, then
-        # send what waited for the receipt to be issued.
-        res = super()._set_done(result)
-        for receipt in self:
-            receipt._vchasno_log_userinfo()
-            waiting = receipt.delivery_ids.filtered(lambda d: d.state == "pending")
-            if waiting:
-                try:
-                    waiting._send()
-                except Exception:  # noqa: BLE001 - delivery never breaks the sender
-                    _logger.exception(
-                        "Vchasno receipt %s: waiting deliveries failed", receipt.id
-                    )
-        return res
+    def _after_transition_steps(self, old_state, new_state):
+        # EXTENDS l10n_ua_vchasno_kasa: once issued, log what went with the
+        # fiscal request and send what waited for the receipt, after the
+        # outcome is committed (delivery is HTTP and may fail on its own).
+        steps = super()._after_transition_steps(old_state, new_state)
+        if (
+            new_state == "done"
+            and self.kind in ("sale", "return")
+            and (
+                (self.payload or {}).get("userinfo")
+                or self.delivery_ids.filtered(lambda d: d.state == "pending")
+            )
+        ):
+            steps.append("_after_deliver")
+        return steps
+
+    def _after_deliver(self):
+        """Follow-up step: the delivery log, then the waiting deliveries."""
+        self._vchasno_log_userinfo()
+        self.delivery_ids.filtered(lambda d: d.state == "pending")._send()
 
     def _vchasno_log_userinfo(self):
         self.ensure_one()

@@ -96,18 +96,8 @@ class VchasnoReceipt(models.Model):
     def _build_receipt_body(self):
         self._vchasno_check_currency()
         if self._is_reversal():
-            # The receipt was issued, then its payment was cancelled: undo
-            # exactly what the original receipt said.
-            sold = (
-                (self.original_receipt_id.payload or {})
-                .get("fiscal", {})
-                .get("receipt")
-            )
-            if not sold:
-                raise VchasnoPayloadError(
-                    [_("The original sale receipt has no stored content.")]
-                )
-            return sold
+            # What is left of the original receipt (vchasno_receipt_ledger).
+            return self._reversal_body()
         return self._receipt_from_payment()
 
     def _vchasno_check_currency(self):

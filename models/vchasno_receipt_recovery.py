@@ -1,208 +1,154 @@
-"""Settling a receipt whose answer was lost, by what its register proved.
+"""Recovery: receipts whose sender died, answers that were lost.
 
-``vchasno.receipt._reconcile`` (the sender) asks the register for its
-recovery path (``vchasno.register._vchasno_recovery_path``); the tag search
-stays in the sender, the two other paths are here:
-
-* ``repeat``: Vchasno was shown to answer a repeated tag with the first
-  document, so the receipt goes back to the queue with the same tag and the
-  same frozen payload;
-* ``human``: nothing was proven, so nothing is resent: the receipt goes to
-  "error" with the exact steps, and a manager either enters the fiscal number
-  found in the cabinet ("Issued in cabinet", wizard ``vchasno.receipt.issued``)
-  or sends it again ("Retry", same tag and payload).
+A "sending" row that nobody holds a lock on belongs to a dead sender: it
+becomes "unknown". An "unknown" receipt is never resent blindly: Vchasno is
+asked for it by its tag (``_reconcile``; the shift file settles lost Z reports
+and shift openings by the register status). Every change is a transition of
+the state machine; each receipt is settled in a transaction of its own, and
+one receipt's failure (or a register that cannot be reached) never stops the
+others.
 """
 
 import logging
+from datetime import timedelta
 
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..tools.vchasno_errors import VchasnoError
-from ..tools.vchasno_result import DEFAULT_BASE_URL, PUBLIC_RECEIPT_PATH
+from . import vchasno_tx
 
 _logger = logging.getLogger(__name__)
 
-# A receipt may be confirmed by hand once it may exist at Vchasno.
-CONFIRMABLE_STATES = ("unknown", "error")
+RECOVER_BATCH = 50
+RECOVER_GRACE = timedelta(minutes=5)  # a "sending" row older than this has no sender
+RECOVER_MAX = 5  # reconciliation attempts before a human is asked
 
 
 class VchasnoReceipt(models.Model):
     _inherit = "vchasno.receipt"
 
-    # === Actions === #
+    # === Cron entry point === #
 
-    def action_mark_issued(self):
-        """Open the "Issued in cabinet" dialog for this receipt."""
-        self.ensure_one()
-        self._vchasno_check_confirmable()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Issued in the Vchasno cabinet"),
-            "res_model": "vchasno.receipt.issued",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_receipt_id": self.id},
-        }
-
-    # === Recovery (called by the sender's _reconcile) === #
-
-    def _vchasno_recover_by(self, path):
-        """Settle an "unknown" receipt by the ``repeat`` or ``human`` path."""
-        self.ensure_one()
-        register = self.register_id
-        if path == "repeat":
-            source = register._behaviour_source()
-            self.write(
-                {
-                    "state": "to_send",
-                    "next_attempt_at": False,
-                    "recover_count": self.recover_count + 1,
-                }
-            )
-            self.message_post(
-                body=_(
-                    "Vchasno answers a repeated tag with the first document "
-                    "(proven on %(register)s on %(date)s): the receipt is sent "
-                    "again with the same tag.",
-                    register=source.name,
-                    date=fields.Datetime.to_string(source.behaviour_checked_at),
+    @api.model
+    def _cron_recover_receipts(self):
+        """Dead senders' rows become "unknown"; "unknown" rows are reconciled."""
+        self._run_pending_followups()
+        self._recover_dead_senders()
+        # Every company's receipts: the cron is not bound to one user's rules.
+        receipts = self.sudo().search([("state", "=", "unknown")], limit=RECOVER_BATCH)
+        clients = {}
+        try:
+            for receipt in receipts:
+                settled = vchasno_tx.isolated(
+                    self.env,
+                    lambda r=receipt: r._reconcile_alone(clients),
+                    "Vchasno receipt %s: reconciliation failed",
+                    receipt.id,
                 )
+                if settled:
+                    receipt._run_followups(commit=True)
+        finally:
+            for client in clients.values():
+                client.close()
+        return True
+
+    # === Recovery === #
+
+    @api.model
+    def _recover_dead_senders(self):
+        """ "sending" rows that nobody holds a lock on belong to a dead sender."""
+        limit = fields.Datetime.now() - RECOVER_GRACE
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM vchasno_receipt WHERE state = 'sending' "
+                "AND (last_attempt_at IS NULL OR last_attempt_at < %s) "
+                "FOR UPDATE SKIP LOCKED",
+                limit,
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            # sudo: recovery is the cron's, across every company.
+            receipts = self.browse(ids).sudo()
+            receipts._transition(
+                "unknown",
+                {
+                    "error_kind": "unknown",
+                    "error_message": _(
+                        "The sender stopped during the call; "
+                        "the outcome is being checked."
+                    ),
+                },
+            )
+            _logger.warning("Vchasno receipts %s were left sending: now unknown", ids)
+            # Committed alone, before anything is asked of Vchasno.
+            vchasno_tx.commit(self.env)
+            receipts._run_followups(commit=True)
+        return ids
+
+    def _reconcile_alone(self, clients):
+        self._reconcile(clients)
+        # The settled outcome, alone.
+        vchasno_tx.commit(self.env)
+
+    def _reconcile(self, clients):
+        """Ask Vchasno whether an "unknown" receipt exists, by its tag."""
+        self.ensure_one()
+        # sudo: the recovery cron settles every company's receipts (code only).
+        receipt = self.sudo()
+        register = receipt.register_id
+        if not register._is_available():
+            return
+        # Only what "Check Vchasno behaviour" proved is used (issue 11): a tag
+        # search, a resend with the same tag, or else a person decides
+        # (vchasno_receipt_confirm).
+        path = register._vchasno_recovery_path()
+        if path != "search":
+            receipt._vchasno_recover_by(path)
+            return
+        try:
+            if register.id not in clients:
+                clients[register.id] = register._get_client()
+            found = clients[register.id].find_by_tag(receipt.tag)
+        except VchasnoError as err:
+            receipt._count_recover_failure(err)
+            return
+        if found is not None and found.doccode:
+            receipt._transition(
+                "done",
+                receipt._done_vals(found),
+                note=_("Found in Vchasno by its tag after a lost answer."),
+                steps=["_after_register_ok"],
+            )
+        elif found is None and register._vchasno_trusts_tag_search():
+            # Vchasno says it never received this tag: resending it (same tag,
+            # same payload) cannot make a second receipt.
+            receipt._transition(
+                "to_send",
+                {"next_attempt_at": False, "recover_count": receipt.recover_count + 1},
+                note=_("Vchasno has no receipt with this tag: sending it again."),
             )
             self._trigger_sender()
+        else:
+            receipt._count_recover_failure(None)
+
+    def _count_recover_failure(self, err):
+        self.ensure_one()
+        count = self.recover_count + 1
+        vals = {"recover_count": count}
+        if count < RECOVER_MAX:
+            self.write(vals)
             return
-        self.write(
-            {
-                "state": "error",
-                "error_kind": "unknown",
-                "error_message": self._vchasno_human_steps(),
-            }
+        vals.update(
+            error_kind="unknown",
+            error_message=_(
+                "Vchasno's answer was lost and the receipt could not be found "
+                "by its tag %(tag)s. Look for it in the Vchasno cabinet: if it "
+                "was issued, press 'Issued in cabinet' and enter its fiscal "
+                "number; otherwise press 'Retry' to send it again.",
+                tag=self.tag,
+            ),
         )
-        _logger.warning("Vchasno receipt %s: lost answer, a person decides", self.id)
-        self._post_outcome()
-
-    def _vchasno_human_steps(self):
-        self.ensure_one()
-        return _(
-            "Vchasno's answer was lost and no safe way to check it has been proven "
-            "for this register (run 'Check Vchasno behaviour' on a test register). "
-            "Look up the request tag %(tag)s in the Vchasno cabinet: if the receipt "
-            "is there, press 'Issued in cabinet' and enter its fiscal number; "
-            "otherwise press 'Retry' to send it again.",
-            tag=self.tag,
-        )
-
-    # === Confirmation by a person === #
-
-    def _vchasno_check_confirmable(self):
-        self.ensure_one()
-        self.env["vchasno.access"]._check("mark_issued", self)
-        if self.state not in CONFIRMABLE_STATES or not self.attempt_count:
-            raise UserError(
-                _(
-                    "%(receipt)s was never sent or is %(state)s: only a receipt "
-                    "whose answer was lost can be confirmed from the cabinet.",
-                    receipt=self.display_name,
-                    state=self._state_label(),
-                )
-            )
-
-    def _vchasno_mark_issued(self, fiscal_number, fiscal_date=None):
-        """A person found the receipt in the cabinet: record it as done.
-
-        When the register's receipt JSON look-up was proven to work, Vchasno
-        is asked first whether that fiscal number carries this receipt's tag.
-
-        :raise UserError: not confirmable, busy, or Vchasno says otherwise
-        """
-        self.ensure_one()
-        self._vchasno_check_confirmable()
-        number = (fiscal_number or "").strip()
-        if not number or len(number) > 64 or any(c.isspace() for c in number):
-            raise UserError(
-                _("Enter the fiscal number exactly as the Vchasno cabinet shows it.")
-            )
-        self._vchasno_lock_for_confirmation()
-        verified = self._vchasno_verify_number(number)
-        base_url = self.register_id._api_url() or DEFAULT_BASE_URL
-        # sudo: receipts are written by code only; the caller is a manager
-        # (checked above) confirming what the cabinet shows.
-        self.sudo().write(
-            {
-                "state": "done",
-                "fiscal_number": number,
-                "fiscal_date": fiscal_date or fields.Datetime.now(),
-                "public_url": base_url + PUBLIC_RECEIPT_PATH.format(doccode=number),
-                "is_test": number.startswith("TEST_"),
-                "next_attempt_at": False,
-                "error_kind": False,
-                "error_code": False,
-                "error_text": False,
-                "error_message": False,
-            }
-        )
-        self.sudo().message_post(
-            body=_(
-                "%(user)s confirmed from the Vchasno cabinet that this receipt was "
-                "issued as %(number)s (%(how)s).",
-                user=self.env.user.name,
-                number=number,
-                how=_("checked with Vchasno")
-                if verified
-                else _("not checked with Vchasno"),
-            )
-        )
-        self._post_outcome()
-        return True
-
-    def _vchasno_lock_for_confirmation(self):
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM vchasno_receipt WHERE id = %s "
-                        "FOR UPDATE NOWAIT",
-                        self.id,
-                    )
-                )
-        except Exception as err:  # noqa: BLE001 - psycopg2 LockNotAvailable
-            raise UserError(self._being_sent_message()) from err
-        self.invalidate_recordset(["state"])
-        if self.state not in CONFIRMABLE_STATES:
-            raise UserError(self._being_sent_message())
-
-    def _vchasno_verify_number(self, number):
-        """True when Vchasno confirms ``number`` is this receipt's request.
-
-        :raise UserError: Vchasno knows the number under another tag, or not
-        """
-        register = self.register_id
-        if register._behaviour_source().receipt_json_behaviour != "works":
-            return False
-        try:
-            with register._get_client() as client:
-                stored = client.get_receipt_json(number)
-        except VchasnoError as err:
-            _logger.info("Vchasno receipt %s: look-up failed: %s", self.id, err)
-            return False
-        if stored is None:
-            raise UserError(
-                _(
-                    "Vchasno has no receipt with the fiscal number %(number)s on "
-                    "this register: check the number in the cabinet.",
-                    number=number,
-                )
-            )
-        tag = (stored.get("task") or {}).get("tag")
-        if tag and tag != self.tag:
-            raise UserError(
-                _(
-                    "Receipt %(number)s belongs to another request (tag %(other)s, "
-                    "this receipt's tag is %(tag)s): it is not this receipt.",
-                    number=number,
-                    other=tag,
-                    tag=self.tag,
-                )
-            )
-        return True
+        self._transition("error", vals)

@@ -1,8 +1,13 @@
-"""Sending and recovery of receipts: the only place that calls Vchasno for them.
+"""Sending receipts: the only place that calls Vchasno for them.
 
 Every HTTP call happens after the business transaction committed, in a
 transaction of its own that holds a row lock on the receipt (so a live sender
-can be told apart from a dead one) and commits as soon as the outcome is stored.
+can be told apart from a dead one). When Vchasno answers, the receipt's
+outcome (its transition) is committed alone; register bookkeeping, delivery
+and chatter follow, each in its own transaction (vchasno_receipt_followup).
+
+The sender commits only cursors that are its own: the cron worker's, or the
+one ``_send_now`` opens next to a request (vchasno_tx).
 """
 
 import logging
@@ -10,7 +15,9 @@ import random
 import time
 from datetime import timedelta
 
-from odoo import _, api, fields, models, modules, tools
+import psycopg2
+
+from odoo import _, api, fields, models
 from odoo.tools import SQL
 
 from ..tools.redact import redact
@@ -24,6 +31,7 @@ from ..tools.vchasno_errors import (
     VchasnoThrottledError,
     describe_error,
 )
+from . import vchasno_tx
 from .kyiv_time import kyiv_to_utc
 
 _logger = logging.getLogger(__name__)
@@ -32,25 +40,28 @@ BATCH_SIZE = 50  # receipts claimed per cron run before re-triggering
 TIME_BOX = 120  # seconds a cron run may spend sending
 BACKOFF_BASE = 30  # seconds; full jitter: random(0, min(cap, base * 2 ** n))
 BACKOFF_CAP = 3600
-RECOVER_GRACE = timedelta(minutes=5)  # a "sending" row older than this has no sender
-RECOVER_MAX = 5  # reconciliation attempts before a human is asked
+BIND_RETRY = timedelta(minutes=1)  # a return waits this long for its sale
 FAST_READ_TIMEOUT = 8  # seconds the "print now" path waits for Vchasno
-
-
-def _can_commit():
-    """Commits are for real runs only: tests run inside one transaction."""
-    return not tools.config["test_enable"] and not modules.module.current_test
+# What the request sees of a receipt that its own cursor's sender sent.
+OUTCOME_FIELDS = (
+    "state", "tag", "payload", "response", "attempt_count", "next_attempt_at",
+    "last_attempt_at", "error_kind", "error_code", "error_text", "error_message",
+    "fiscal_number", "register_fiscal_id", "local_number", "shift_number",
+    "fiscal_date", "qr", "public_url", "is_test", "is_offline", "report_totals",
+    "maybe_issued", "followups", "followup_notes", "original_receipt_id",
+)  # fmt: skip
 
 
 class VchasnoReceipt(models.Model):
     _inherit = "vchasno.receipt"
 
-    # === Cron entry points === #
+    # === Cron entry point === #
 
     @api.model
     def _cron_send_pending_receipts(self, batch_size=BATCH_SIZE, time_box=TIME_BOX):
         """Send due receipts, one transaction per receipt, within a time box."""
         deadline = time.monotonic() + time_box
+        self._run_pending_followups()
         clients = {}
         done = 0
         try:
@@ -58,17 +69,14 @@ class VchasnoReceipt(models.Model):
                 receipt = self._claim_next()
                 if not receipt:
                     break
-                try:
-                    receipt._send_claimed(clients)
-                except Exception:
-                    if not _can_commit():
-                        raise
-                    # A bug must not stop the queue: the row stays "sending"
-                    # (committed), so recovery checks it by its tag later.
-                    _logger.exception(
-                        "Vchasno receipt %s: unexpected error", receipt.id
-                    )
-                    self.env.cr.rollback()
+                # A bug must not stop the queue: the row stays "sending"
+                # (committed), so recovery checks it by its tag later.
+                vchasno_tx.isolated(
+                    self.env,
+                    lambda r=receipt: r._send_claimed(clients),
+                    "Vchasno receipt %s: unexpected error",
+                    receipt.id,
+                )
                 done += 1
         finally:
             for client in clients.values():
@@ -79,45 +87,50 @@ class VchasnoReceipt(models.Model):
             self._trigger_sender()
         return done
 
-    @api.model
-    def _cron_recover_receipts(self):
-        """Dead senders' rows become "unknown"; "unknown" rows are reconciled."""
-        self._recover_dead_senders()
-        # Every company's receipts: the cron is not bound to one user's rules.
-        receipts = self.sudo().search([("state", "=", "unknown")], limit=BATCH_SIZE)
-        clients = {}
-        try:
-            for receipt in receipts:
-                receipt._reconcile(clients)
-                self._commit()
-        finally:
-            for client in clients.values():
-                client.close()
-        return True
-
     # === Claiming === #
 
     @api.model
     def _due_domain_sql(self):
-        return SQL("""
+        backoff = SQL(
+            "(r.next_attempt_at IS NULL "
+            "OR r.next_attempt_at <= now() at time zone 'UTC')"
+        )
+        if self.env.context.get("vchasno_ignore_backoff"):
+            backoff = SQL("TRUE")  # a person asked for it now
+        # Nothing is sent for a company whose integration is off, nor by a
+        # register that is archived, has no token (a neutralized database)
+        # or is paused: those receipts wait and say why (waiting_reason).
+        return SQL(
+            """
               r.state = 'to_send'
-          AND (r.next_attempt_at IS NULL
-               OR r.next_attempt_at <= now() at time zone 'UTC')
+          AND %s
+          AND c.vchasno_enabled
           AND g.active
+          AND COALESCE(g.api_token, '') <> ''
           AND g.auth_failed IS NOT TRUE
           AND (g.circuit_open_until IS NULL
                OR g.circuit_open_until <= now() at time zone 'UTC')
           AND (r.original_receipt_id IS NULL OR EXISTS (
                 SELECT 1 FROM vchasno_receipt o
                  WHERE o.id = r.original_receipt_id AND o.state = 'done'))
-        """)
+            """,
+            backoff,
+        )
+
+    @api.model
+    def _due_from_sql(self):
+        return SQL(
+            "vchasno_receipt r "
+            "JOIN vchasno_register g ON g.id = r.register_id "
+            "JOIN res_company c ON c.id = r.company_id"
+        )
 
     @api.model
     def _due_count(self):
         self.env.cr.execute(
             SQL(
-                "SELECT count(*) FROM vchasno_receipt r "
-                "JOIN vchasno_register g ON g.id = r.register_id WHERE %s",
+                "SELECT count(*) FROM %s WHERE %s",
+                self._due_from_sql(),
                 self._due_domain_sql(),
             )
         )
@@ -136,9 +149,9 @@ class VchasnoReceipt(models.Model):
             self.env.flush_all()
             self.env.cr.execute(
                 SQL(
-                    "SELECT r.id FROM vchasno_receipt r "
-                    "JOIN vchasno_register g ON g.id = r.register_id WHERE %s "
+                    "SELECT r.id FROM %s WHERE %s "
                     "ORDER BY r.id LIMIT 1 FOR UPDATE OF r SKIP LOCKED",
+                    self._due_from_sql(),
                     where,
                 )
             )
@@ -151,17 +164,19 @@ class VchasnoReceipt(models.Model):
             receipt.invalidate_recordset()
             if receipt.payload or receipt._freeze_payload():
                 break
-            self._commit()  # the receipt now waits or is in error: next one
-        receipt.write(
+            # The receipt now waits or is in error: that alone, then the next.
+            vchasno_tx.commit(self.env)
+            receipt._run_followups(commit=True)
+        receipt._transition(
+            "sending",
             {
-                "state": "sending",
                 "attempt_count": receipt.attempt_count + 1,
                 "last_attempt_at": fields.Datetime.now(),
-            }
+            },
         )
         # Commit "sending" before the call: whatever happens to this worker
         # now, the row says that a request may have gone out.
-        self._commit()
+        vchasno_tx.commit(self.env)
         return receipt
 
     def _freeze_payload(self):
@@ -172,8 +187,7 @@ class VchasnoReceipt(models.Model):
                 return False
             self.payload = self.with_context(lang=self._receipt_lang())._build_payload()
         except VchasnoError as err:
-            self._set_error("data", err)
-            self._post_outcome()
+            self._transition("error", self._error_vals("data", err))
             return False
         return True
 
@@ -190,7 +204,8 @@ class VchasnoReceipt(models.Model):
         """Late binding before the first send; False if the receipt must wait.
 
         A refund finds the sale receipt it returns against only now: the
-        Register Payment dialog reconciles the payment after posting it.
+        Register Payment dialog reconciles the payment after posting it. The
+        ledger of that sale (a database CHECK) has the last word.
         """
         self.ensure_one()
         payment = self.payment_id
@@ -198,32 +213,96 @@ class VchasnoReceipt(models.Model):
             self.move_id = payment._vchasno_documents()[:1]
         if self.kind == "return" and payment and not self.original_receipt_id:
             original, problem = payment._vchasno_find_original()
-            self.original_receipt_id = original
             if problem:
                 raise VchasnoPayloadError([problem])
+            if not self._reserve_on(original):
+                return False
         if self.original_receipt_id and self.original_receipt_id.state != "done":
             # A return goes out only after its sale receipt is done.
-            self.next_attempt_at = fields.Datetime.now() + timedelta(minutes=1)
+            self.next_attempt_at = fields.Datetime.now() + BIND_RETRY
             return False
+        return True
+
+    def _reserve_on(self, original):
+        """Bind this return to ``original``: its ledger counts it from now on.
+
+        :return: False when another worker changed that ledger meanwhile
+            (try again in a minute, in a fresh transaction)
+        :raise VchasnoPayloadError: the database refuses (more than is left)
+        """
+        try:
+            with self.env.cr.savepoint():
+                self.original_receipt_id = original
+                self.flush_recordset(["original_receipt_id"])
+        except psycopg2.errors.SerializationFailure:
+            self.invalidate_recordset(["original_receipt_id"])
+            self.next_attempt_at = fields.Datetime.now() + BIND_RETRY
+            return False
+        except psycopg2.errors.CheckViolation as err:
+            self.invalidate_recordset(["original_receipt_id"])
+            raise VchasnoPayloadError(
+                [
+                    _(
+                        "The refund of %(amount)s is more than what is left to "
+                        "return on the sale receipt (%(left)s).",
+                        amount=self.amount,
+                        left=original._returnable_amount(),
+                    )
+                ]
+            ) from err
         return True
 
     # === Sending === #
 
     def _send_now(self, read_timeout=FAST_READ_TIMEOUT):
-        """The synchronous path ("send now", "print now"): same code as the cron."""
-        receipt = self._claim_next(ids=self.ids)
-        if receipt:
-            clients = {}
-            try:
-                receipt._send_claimed(clients, read_timeout=read_timeout)
-            finally:
-                for client in clients.values():
-                    client.close()
+        """Send these receipts now: the synchronous path, safe from a request.
+
+        The receipts must be committed already. They are sent in a cursor of
+        the sender's own (``vchasno_tx.sender_env``), by the same code as the
+        cron, and the request's transaction is never committed. Afterwards
+        ``self`` shows the committed outcome, although the request's snapshot
+        is older (copied into its cache, ``_show_outcome``).
+
+        :return: the receipts that were sent (a receipt being sent by another
+            worker, or not due, is not)
+        """
+        with vchasno_tx.sender_env(self.env) as env:
+            receipts = self.with_env(env)
+            sent_ids = receipts._send_here(read_timeout).ids
+            if env is not self.env:
+                self._show_outcome(receipts)
+        return self.browse(sent_ids)
+
+    def _send_here(self, read_timeout=None):
+        """Claim and send these receipts in this (sender's) cursor; it commits."""
+        sent = self.browse()
+        clients = {}
+        try:
+            for _receipt in self:
+                claimed = self._claim_next(ids=self.ids)
+                if not claimed:
+                    break
+                claimed._send_claimed(clients, read_timeout=read_timeout)
+                sent |= claimed
+        finally:
+            for client in clients.values():
+                client.close()
         self.invalidate_recordset()
-        return receipt
+        return sent
+
+    def _show_outcome(self, committed):
+        """Put what another cursor committed for these receipts in this cache."""
+        self.invalidate_recordset()
+        for name in OUTCOME_FIELDS:
+            field = self._fields[name]
+            values = [
+                field.convert_to_cache(receipt[name], receipt, validate=False)
+                for receipt in committed
+            ]
+            self.env.cache.update(self, field, values)
 
     def _send_claimed(self, clients, read_timeout=None):
-        """Call Vchasno for a claimed receipt, store the outcome, commit."""
+        """Call Vchasno for a claimed receipt, commit its outcome, follow up."""
         self.ensure_one()
         # sudo: outcomes are written by code only, on a receipt this sender claimed.
         receipt = self.sudo()
@@ -238,36 +317,49 @@ class VchasnoReceipt(models.Model):
             if key not in clients:
                 clients[key] = register._get_client(read_timeout=read_timeout)
             register._before_send(receipt, clients[key])
+            # Whatever _before_send wrote goes to the database before the
+            # call: after it, this transaction writes the receipt only.
+            self.env.flush_all()
             result = clients[key].execute(receipt.payload)
-        except VchasnoAuthError as err:
-            register._handle_auth_failure(err)
-            receipt._set_retry(err, kind="auth", count_failure=False)
-        except VchasnoThrottledError as err:
-            receipt._set_retry(err, min_delay=err.retry_after or 0)
-        except VchasnoNotSentError as err:
-            register._record_transport_failure()
-            receipt._set_retry(err)
-        except VchasnoOutcomeUnknownError as err:
-            register._record_transport_failure()
-            receipt._set_unknown(err)
-        except VchasnoApiError as err:
-            register._record_success()
-            if err.retryable:
-                receipt._set_retry(err, kind="refused")
-            elif err.collision:
-                receipt._set_unknown(err)
-            else:
-                receipt._set_error("refused", err)
         except VchasnoError as err:
-            receipt._set_error("data", err)
+            target, vals, steps = receipt._outcome_of(err)
         else:
-            register._record_success()
-            receipt._set_done(result)
-            register._after_send(receipt, result)
-        receipt._post_outcome()
-        self._commit()
+            target, vals, steps = "done", receipt._done_vals(result), []
+            if register._has_failures():
+                steps.append("_after_register_ok")
+        receipt._transition(target, vals, steps=steps)
+        receipt._schedule_after(target, vals)
+        # The fiscal outcome, alone: whatever happens next in this worker.
+        vchasno_tx.commit(self.env)
+        receipt._run_followups(commit=True)
 
     # === Outcomes === #
+
+    def _outcome_of(self, err):
+        """The transition an error of the call leads to (RELIABILITY.md §6.5).
+
+        :return: ``(state, vals, follow-up steps)``
+        """
+        self.ensure_one()
+        if isinstance(err, VchasnoAuthError):
+            return "to_send", self._retry_vals(err, "auth"), ["_after_register_auth"]
+        if isinstance(err, VchasnoThrottledError):
+            vals = self._retry_vals(err, min_delay=err.retry_after or 0)
+            return "to_send", vals, []
+        if isinstance(err, VchasnoNotSentError):
+            return "to_send", self._retry_vals(err), ["_after_register_failure"]
+        if isinstance(err, VchasnoOutcomeUnknownError):
+            vals = self._error_vals("unknown", err)
+            return "unknown", vals, ["_after_register_failure"]
+        if isinstance(err, VchasnoApiError):
+            if err.retryable:
+                vals = self._retry_vals(err, "refused")
+                return "to_send", vals, ["_after_register_ok"]
+            if err.collision:
+                vals = self._error_vals("unknown", err)
+                return "unknown", vals, ["_after_register_ok"]
+            return "error", self._error_vals("refused", err), ["_after_register_ok"]
+        return "error", self._error_vals("data", err), []
 
     def _error_vals(self, kind, err):
         return {
@@ -277,172 +369,58 @@ class VchasnoReceipt(models.Model):
             "error_message": describe_error(err, lang=self.env.lang),
         }
 
-    def _set_done(self, result):
-        self.ensure_one()
-        self.write(
-            {
-                "state": "done",
-                "fiscal_number": result.doccode,
-                "register_fiscal_id": result.fisid,
-                "local_number": result.docno and str(result.docno),
-                "shift_number": result.shift_link and str(result.shift_link),
-                "fiscal_date": kyiv_to_utc(result.dt) or fields.Datetime.now(),
-                "qr": result.qr,
-                "public_url": result.public_url if result.doccode else False,
-                "is_test": result.is_test,
-                "is_offline": result.is_offline,
-                "response": redact(result.raw, []),
-                "next_attempt_at": False,
-                "error_kind": False,
-                "error_code": False,
-                "error_text": False,
-                "error_message": False,
-            }
-        )
-        if self.kind in ("x_report", "z_report"):
-            self.report_totals = result.info
-        _logger.info("Vchasno receipt %s done: %s", self.id, result.doccode)
-
-    def _set_retry(self, err, kind="transport", min_delay=0, count_failure=True):
-        self.ensure_one()
+    def _retry_vals(self, err, kind="transport", min_delay=0):
+        """Back to the queue after a full-jitter back-off (nothing was issued)."""
         cap = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(self.attempt_count - 1, 0))
         delay = max(random.uniform(0, cap), min_delay)
         vals = self._error_vals(kind, err)
-        vals.update(
-            state="to_send",
-            next_attempt_at=fields.Datetime.now() + timedelta(seconds=delay),
-        )
-        self.write(vals)
-        if count_failure:
+        vals["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
+        return vals
+
+    def _done_vals(self, result):
+        vals = {
+            "fiscal_number": result.doccode,
+            "register_fiscal_id": result.fisid,
+            "local_number": result.docno and str(result.docno),
+            "shift_number": result.shift_link and str(result.shift_link),
+            "fiscal_date": kyiv_to_utc(result.dt) or fields.Datetime.now(),
+            "qr": result.qr,
+            "public_url": result.public_url if result.doccode else False,
+            "is_test": result.is_test,
+            "is_offline": result.is_offline,
+            "response": redact(result.raw, []),
+            "next_attempt_at": False,
+            "error_kind": False,
+            "error_code": False,
+            "error_text": False,
+            "error_message": False,
+        }
+        if self.kind in ("x_report", "z_report"):
+            vals["report_totals"] = result.info
+        return vals
+
+    def _schedule_after(self, state, vals):
+        """Wake the right cron for what the receipt became (and log it)."""
+        self.ensure_one()
+        if state == "done":
+            _logger.info("Vchasno receipt %s done: %s", self.id, self.fiscal_number)
+        elif state == "to_send" and vals.get("next_attempt_at"):
             _logger.info(
-                "Vchasno receipt %s not sent, retry in %.0f s: %s",
+                "Vchasno receipt %s not sent, retry at %s: %s",
                 self.id,
-                delay,
-                vals["error_message"],
+                vals["next_attempt_at"],
+                vals.get("error_message"),
             )
-        if kind != "auth":
-            self._trigger_sender(vals["next_attempt_at"])
-
-    def _set_unknown(self, err):
-        self.ensure_one()
-        vals = self._error_vals("unknown", err)
-        vals["state"] = "unknown"
-        self.write(vals)
-        _logger.warning(
-            "Vchasno receipt %s: outcome unknown (%s)", self.id, vals["error_message"]
-        )
-        self.env.ref("l10n_ua_vchasno_kasa.ir_cron_vchasno_recover")._trigger(
-            fields.Datetime.now() + timedelta(minutes=1)
-        )
-
-    def _set_error(self, kind, err):
-        self.ensure_one()
-        vals = self._error_vals(kind, err)
-        vals["state"] = "error"
-        self.write(vals)
-        _logger.warning(
-            "Vchasno receipt %s refused: %s", self.id, vals["error_message"]
-        )
-
-    # === Recovery === #
-
-    @api.model
-    def _recover_dead_senders(self):
-        """ "sending" rows that nobody holds a lock on belong to a dead sender."""
-        limit = fields.Datetime.now() - RECOVER_GRACE
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM vchasno_receipt WHERE state = 'sending' "
-                "AND (last_attempt_at IS NULL OR last_attempt_at < %s) "
-                "FOR UPDATE SKIP LOCKED",
-                limit,
+            if self.error_kind != "auth":  # a paused register waits for a token
+                self._trigger_sender(vals["next_attempt_at"])
+        elif state == "unknown":
+            _logger.warning(
+                "Vchasno receipt %s: outcome unknown (%s)", self.id, self.error_message
             )
-        )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids:
-            # sudo: recovery is the cron's, across every company.
-            receipts = self.browse(ids).sudo()
-            receipts.write(
-                {
-                    "state": "unknown",
-                    "error_kind": "unknown",
-                    "error_message": _(
-                        "The sender stopped during the call; "
-                        "the outcome is being checked."
-                    ),
-                }
+            self.env.ref("l10n_ua_vchasno_kasa.ir_cron_vchasno_recover")._trigger(
+                fields.Datetime.now() + timedelta(minutes=1)
             )
-            _logger.warning("Vchasno receipts %s were left sending: now unknown", ids)
-            self._commit()
-        return ids
-
-    def _reconcile(self, clients):
-        """Ask Vchasno whether an "unknown" receipt exists, by its tag."""
-        self.ensure_one()
-        # sudo: the recovery cron settles every company's receipts (code only).
-        receipt = self.sudo()
-        register = receipt.register_id
-        if not register._is_available():
-            return
-        # Only what "Check Vchasno behaviour" proved is used (issue 11): a tag
-        # search, a resend with the same tag, or else a person decides.
-        path = register._vchasno_recovery_path()
-        if path != "search":
-            receipt._vchasno_recover_by(path)
-            return
-        try:
-            if register.id not in clients:
-                clients[register.id] = register._get_client()
-            found = clients[register.id].find_by_tag(receipt.tag)
-        except VchasnoError as err:
-            receipt._count_recover_failure(err)
-            return
-        if found is not None and found.doccode:
-            receipt._set_done(found)
-            receipt.message_post(
-                body=_("Found in Vchasno by its tag after a lost answer.")
+        elif state == "error":
+            _logger.warning(
+                "Vchasno receipt %s refused: %s", self.id, self.error_message
             )
-            receipt._post_outcome()
-        elif found is None and register._vchasno_trusts_tag_search():
-            # Vchasno says it never received this tag: resending it (same tag,
-            # same payload) cannot make a second receipt.
-            receipt.write(
-                {
-                    "state": "to_send",
-                    "next_attempt_at": False,
-                    "recover_count": receipt.recover_count + 1,
-                }
-            )
-            receipt.message_post(
-                body=_("Vchasno has no receipt with this tag: sending it again.")
-            )
-            self._trigger_sender()
-        else:
-            receipt._count_recover_failure(None)
-
-    def _count_recover_failure(self, err):
-        self.ensure_one()
-        count = self.recover_count + 1
-        vals = {"recover_count": count}
-        if count >= RECOVER_MAX:
-            vals.update(
-                state="error",
-                error_kind="unknown",
-                error_message=_(
-                    "Vchasno's answer was lost and the receipt could not be found "
-                    "by its tag %(tag)s. Look for it in the Vchasno cabinet: if it "
-                    "was issued, do not send it again; otherwise use Retry.",
-                    tag=self.tag,
-                ),
-            )
-        self.write(vals)
-        if count >= RECOVER_MAX:
-            self._post_outcome()
-
-    @api.model
-    def _commit(self):
-        if _can_commit():
-            # The outcome of a fiscal call must survive whatever happens next
-            # in this worker: commit it at once (RELIABILITY.md §6.4).
-            self.env.cr.commit()  # pylint: disable=invalid-commit

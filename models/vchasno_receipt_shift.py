@@ -40,60 +40,72 @@ class VchasnoReceipt(models.Model):
         )
         return res
 
-    # === Outcomes (EXTENDS the sender) === #
+    # === Outcomes (EXTENDS the sender's classification) === #
 
-    def _set_unknown(self, err):
-        # EXTENDS l10n_ua_vchasno_kasa: a refusal about the shift is no lost
-        # answer; and a receipt refused for an expired shift is reconciled,
-        # then sent again (same tag) after the 24-hour guard closed the shift.
-        self.ensure_one()
-        if isinstance(err, VchasnoApiError):
-            # sudo: the sender's outcome hook; register state is code-written.
-            register = self.register_id.sudo()
+    def _outcome_of(self, err):
+        # EXTENDS l10n_ua_vchasno_kasa: a receipt held for its shift is no
+        # error; a refusal about the shift is no lost answer; a receipt
+        # refused for an expired shift is reconciled, then sent again (same
+        # tag) after the 24-hour guard closed the shift.
+        if isinstance(err, VchasnoShiftWait):
+            vals = self._retry_vals(err, min_delay=err.retry_after or 0)
+            vals.update(
+                error_kind=False,
+                error_code=False,
+                error_text=False,
+                error_message=err.message,
+            )
+            return "to_send", vals, []
+        if isinstance(err, VchasnoApiError) and err.collision:
             if self.kind in ("x_report", "z_report") and err.res == RES_SHIFT_NOT_OPEN:
-                register.write({"shift_state": "closed", "shift_opened_at": False})
-                return self._set_not_needed(
-                    err, _("No shift is open: there is nothing to report.")
+                return self._not_needed(
+                    err,
+                    _("No shift is open: there is nothing to report."),
+                    "_after_shift_closed",
                 )
             if self.kind == "open_shift" and err.res == RES_SHIFT_ALREADY_OPEN:
-                register.write({"shift_state": "open", "last_status_at": False})
-                return self._set_not_needed(
-                    err, _("The shift was already open: nothing was issued.")
+                return self._not_needed(
+                    err,
+                    _("The shift was already open: nothing was issued."),
+                    "_after_shift_open",
                 )
             if self.kind in SHIFT_KINDS and err.res == RES_SHIFT_EXPIRED:
-                # Age unknown: the next send asks the status and closes first.
-                register.write({"shift_state": "open", "shift_opened_at": False})
-                self.sudo().message_post(
-                    body=_(
-                        "Vchasno refused the receipt: the shift is older than 24 "
-                        "hours. The shift is closed with a Z report before this "
-                        "receipt is sent again."
-                    )
-                )
-        return super()._set_unknown(err)
+                vals = self._error_vals("unknown", err)
+                return "unknown", vals, ["_after_register_ok", "_after_shift_expired"]
+        return super()._outcome_of(err)
 
-    def _set_retry(self, err, *args, **kwargs):
-        # EXTENDS l10n_ua_vchasno_kasa: a receipt held for its shift is no error.
-        result = super()._set_retry(err, *args, **kwargs)
-        if isinstance(err, VchasnoShiftWait):
-            self.write(
-                {
-                    "error_kind": False,
-                    "error_code": False,
-                    "error_text": False,
-                    "error_message": err.message,
-                }
-            )
-        return result
-
-    def _set_not_needed(self, err, message):
+    def _not_needed(self, err, message, step):
         """Vchasno refused a shift task that had nothing to do: cancelled."""
-        self.ensure_one()
         vals = self._error_vals("refused", err)
-        vals.update(state="cancelled", error_message=message, next_attempt_at=False)
-        self.write(vals)
-        self.message_post(body=message)
+        vals.update(error_message=message, next_attempt_at=False)
         _logger.info("Vchasno receipt %s not needed: %s", self.id, err)
+        return "cancelled", vals, ["_after_register_ok", step, "_after_not_needed"]
+
+    # === Follow-up steps (after the outcome is committed) === #
+
+    def _after_not_needed(self):
+        self._message_log(body=self.error_message)
+
+    def _after_shift_closed(self):
+        # sudo: what Vchasno said of the shift, written by code on the register.
+        self.register_id.sudo().write(
+            {"shift_state": "closed", "shift_opened_at": False}
+        )
+
+    def _after_shift_open(self):
+        # sudo: what Vchasno said of the shift, written by code on the register.
+        self.register_id.sudo().write({"shift_state": "open", "last_status_at": False})
+
+    def _after_shift_expired(self):
+        # Age unknown: the next send asks the status and closes first.
+        self.register_id.sudo().write({"shift_state": "open", "shift_opened_at": False})
+        self._message_log(
+            body=_(
+                "Vchasno refused the receipt: the shift is older than 24 "
+                "hours. The shift is closed with a Z report before this "
+                "receipt is sent again."
+            )
+        )
 
     # === Recovery (EXTENDS the sender) === #
 
@@ -145,20 +157,15 @@ class VchasnoReceipt(models.Model):
         else:
             happened = register.shift_state == "open"
         if not happened:
-            receipt.write(
-                {
-                    "state": "to_send",
-                    "next_attempt_at": False,
-                    "recover_count": receipt.recover_count + 1,
-                }
-            )
-            receipt.message_post(
-                body=_(
+            receipt._transition(
+                "to_send",
+                {"next_attempt_at": False, "recover_count": receipt.recover_count + 1},
+                note=_(
                     "The answer was lost, and the register status shows that "
                     "%(operation)s did not happen: it is sent again with the "
                     "same tag.",
                     operation=receipt.display_name,
-                )
+                ),
             )
             receipt._trigger_sender()
             return False
@@ -167,33 +174,22 @@ class VchasnoReceipt(models.Model):
         except VchasnoError:
             found = None
         if found is not None and found.doccode:
-            receipt._set_done(found)
+            vals = receipt._done_vals(found)
         else:
-            receipt.write(
-                {
-                    "state": "done",
-                    "fiscal_date": attempt,
-                    "error_kind": False,
-                    "error_code": False,
-                    "error_text": False,
-                    "error_message": False,
-                }
-            )
-        receipt.message_post(
-            body=_(
+            vals = {
+                "fiscal_date": attempt,
+                "error_kind": False,
+                "error_code": False,
+                "error_text": False,
+                "error_message": False,
+            }
+        receipt._transition(
+            "done",
+            vals,
+            note=_(
                 "The answer was lost; the register status confirms that "
                 "%(operation)s happened.",
                 operation=receipt.display_name,
-            )
+            ),
         )
-        if receipt.kind == "z_report":
-            number = found and (found.docno or found.shift_link)
-            register.write(
-                {
-                    "last_z_at": receipt.fiscal_date or attempt,
-                    "last_z_number": str(number) if number else False,
-                }
-            )
-        if receipt.fiscal_number:
-            receipt._post_outcome()
         return True

@@ -209,6 +209,7 @@ class VchasnoRegister(models.Model):
             return self
         if not self.company_id:
             return self.browse()
+        # sudo: the company's checked register counts, whoever may read it.
         return self.sudo().search(
             [
                 ("company_id", "=", self.company_id.id),

@@ -118,6 +118,7 @@ class VchasnoRegister(models.Model):
         if info.get("name"):
             vals["owner_name"] = str(info["name"]).strip()
         if vals:
+            # sudo: Vchasno's answer, written by code (cashiers only read registers).
             self.sudo().write(vals)
         return res
 

@@ -146,6 +146,13 @@ class VchasnoCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
                 "company_id": cls.company_b.id,
             }
         )
+        # Proven like the shared register: lost answers settled by tag search.
+        cls.register_b.sudo().write(
+            {
+                "tag_search_behaviour": "works",
+                "behaviour_checked_at": fields.Datetime.now(),
+            }
+        )
         cls.bank_b = cls.env["account.journal"].search(
             [("company_id", "=", cls.company_b.id), ("type", "=", "bank")], limit=1
         )
@@ -214,6 +221,16 @@ class VchasnoCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
             for d in self.emulator.documents()
             if (tag is None or d["tag"] == tag) and (task is None or d["task"] == task)
         ]
+
+    def force_state(self, receipts, state):
+        """What another worker's committed row looks like (e.g. the cron holds
+        it "sending"): set in SQL, past the state machine of this process."""
+        receipts.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE vchasno_receipt SET state = %s WHERE id IN %s",
+            [state, tuple(receipts.ids)],
+        )
+        receipts.invalidate_recordset(["state"])
 
     def make_due(self, receipts):
         """Skip the back-off delay of receipts waiting for a retry."""

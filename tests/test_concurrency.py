@@ -1,78 +1,47 @@
 """Two workers on the same queue, with real cursors and committed rows
-(RELIABILITY.md §7 case 16): SKIP LOCKED gives them disjoint receipts."""
+(RELIABILITY.md §7 case 16): SKIP LOCKED gives them disjoint receipts, and a
+live sender holds its receipt's row lock during the call, so recovery (which
+takes only unlocked "sending" rows) never mistakes it for a dead one."""
 
-import uuid
+from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
-from ..tools import receipt_maths as rm
+from ..tools.vchasno_client import VchasnoClient
+from .real_cursors import RealCursorCase
+
+UNLOCKED = "SELECT id FROM vchasno_receipt WHERE id IN %s FOR UPDATE SKIP LOCKED"
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentClaims(TransactionCase):
-    def setUp(self):
-        super().setUp()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            register = env["vchasno.register"].create(
-                {
-                    "name": "Concurrency",
-                    "api_token": "concurrency-" + uuid.uuid4().hex,
-                    "tax_group_code": "1",
-                }
-            )
-            receipts = env["vchasno.receipt"].create(
-                [
-                    {
-                        "company_id": register.company_id.id,
-                        "register_id": register.id,
-                        "kind": "service_in",
-                        "amount": 10.0,
-                        "payload": rm.build_request(
-                            rm.TASK_SERVICE_IN, tag, cash=rm.build_cash("10.00")
-                        ),
-                        "tag": tag,
-                    }
-                    for tag in (uuid.uuid4().hex, uuid.uuid4().hex)
-                ]
-            )
-            self.register_id, self.receipt_ids = register.id, receipts.ids
-            # Other cursors must see these rows: this test is about real
-            # concurrent transactions, so it commits and cleans up after itself.
-            cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self._delete_committed_rows)
-
-    def _delete_committed_rows(self):
-        with self.registry.cursor() as cr:
-            cr.execute(
-                "DELETE FROM vchasno_receipt WHERE id IN %s", [tuple(self.receipt_ids)]
-            )
-            cr.execute("DELETE FROM vchasno_register WHERE id = %s", [self.register_id])
-            # Remove the committed rows: the database is shared by the suite.
-            cr.commit()  # pylint: disable=invalid-commit
-
+class TestConcurrentClaims(RealCursorCase):
     def test_two_workers_claim_disjoint_receipts(self):
-        cr1, cr2 = self.registry.cursor(), self.registry.cursor()
-        try:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
-            first = env1["vchasno.receipt"]._claim_next(ids=self.receipt_ids)
-            second = env2["vchasno.receipt"]._claim_next(ids=self.receipt_ids)
-            third = env2["vchasno.receipt"]._claim_next(ids=self.receipt_ids)
+        receipt_ids = [self.queue("service_in", "10.00") for _i in range(2)]
+        with self.two_workers() as (env1, env2):
+            first = env1["vchasno.receipt"]._claim_next(ids=receipt_ids)
+            second = env2["vchasno.receipt"]._claim_next(ids=receipt_ids)
+            third = env2["vchasno.receipt"]._claim_next(ids=receipt_ids)
             self.assertTrue(first and second)
             self.assertNotEqual(first.id, second.id)
             self.assertFalse(third, "both receipts are taken: nothing left to claim")
-            # The recovery cron sees neither: both senders hold their locks.
-            with self.registry.cursor() as cr3:
-                cr3.execute(
-                    "SELECT id FROM vchasno_receipt WHERE id IN %s "
-                    "FOR UPDATE SKIP LOCKED",
-                    [tuple(self.receipt_ids)],
-                )
-                self.assertEqual(cr3.fetchall(), [])
-                cr3.rollback()
-        finally:
-            for cr in (cr1, cr2):
-                cr.rollback()
-                cr.close()
+            # During the first worker's call, recovery cannot take its row;
+            # the second worker's row (claimed, not being sent yet) it can.
+            seen = []
+            execute = VchasnoClient.execute
+
+            def execute_and_look(client, request):
+                with self.registry.cursor() as cr3:
+                    cr3.execute(UNLOCKED, [tuple(receipt_ids)])
+                    seen.append([row[0] for row in cr3.fetchall()])
+                    cr3.rollback()
+                return execute(client, request)
+
+            with patch.object(VchasnoClient, "execute", execute_and_look):
+                first._send_claimed({})
+            self.assertEqual(seen, [[second.id]])
+            second._send_claimed({})
+        with self.cursor() as env:
+            receipts = env["vchasno.receipt"].browse(receipt_ids)
+            self.assertEqual(receipts.mapped("state"), ["done", "done"])
+            for receipt in receipts:
+                self.assertEqual(len(self.docs(receipt.tag)), 1)

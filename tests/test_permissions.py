@@ -201,9 +201,14 @@ class TestRoleMatrix(PermissionsCommon):
         receipt = self.receipt("done")
         return receipt, self.opens("vchasno.receipt.send")
 
+    def queued(self, payment):
+        """Fiscalize only queues and wakes the sender (issue 12): done when
+        the payment has its receipt waiting to be sent."""
+        return lambda result: payment.vchasno_receipt_ids.mapped("state") == ["to_send"]
+
     def case_payment_fiscalize(self):
         payment = self.payment(fiscalize=False)
-        return payment, lambda result: payment.vchasno_state == "done"
+        return payment, self.queued(payment)
 
     def case_payment_retry(self):
         receipt = self.receipt("error")
@@ -227,7 +232,7 @@ class TestRoleMatrix(PermissionsCommon):
 
     def case_move_fiscalize(self):
         payment = self.payment(fiscalize=False)
-        return payment.invoice_ids, lambda result: payment.vchasno_state == "done"
+        return payment.invoice_ids, self.queued(payment)
 
     def case_move_retry(self):
         receipt = self.receipt("error")

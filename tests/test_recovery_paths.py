@@ -127,6 +127,11 @@ class TestRecoveryPaths(VchasnoCommon):
         self.assertEqual(self.register._vchasno_recovery_path(), "repeat")
         receipt = self._lost()
         self.assertEqual(receipt.state, "to_send")
+        # Resent because a repeat is proven harmless, not because Vchasno
+        # proved it absent: it may still have been issued, so no Cancel.
+        self.assertTrue(receipt.maybe_issued)
+        with self.assertRaises(UserError):
+            receipt.with_user(self.manager).action_cancel()
         self.send()
         self.assertEqual(receipt.state, "done")
         (doc,) = self.docs(tag=receipt.tag)

@@ -388,9 +388,10 @@ class TestAuthAndCompanies(VchasnoCommon):
 class TestConcurrencyAndCorrections(VchasnoCommon):
     def test_send_now_while_sender_holds_it(self):
         receipt = self.pay(self.make_invoice()).vchasno_receipt_ids
-        # The cron holds the row lock: NOWAIT fails, as it would in real life.
+        # The cron holds the row lock: SKIP LOCKED claims nothing, as it would
+        # in real life (tests/test_outcome_commits has real cursors).
         with (
-            patch.object(type(receipt), "_try_lock", return_value=False),
+            patch.object(type(receipt), "_claim_next", return_value=receipt.browse()),
             self.assertRaisesRegex(UserError, "being sent"),
         ):
             receipt.action_send_now()
@@ -399,7 +400,7 @@ class TestConcurrencyAndCorrections(VchasnoCommon):
     def test_cancel_while_sending_is_blocked(self):
         payment = self.pay(self.make_invoice(), journal=self.cash_journal)
         receipt = payment.vchasno_receipt_ids
-        receipt.sudo().state = "sending"
+        self.force_state(receipt, "sending")
         with self.assertRaisesRegex(UserError, "being sent"):
             payment.action_draft()
         self.assertEqual(receipt.state, "sending")

@@ -140,7 +140,7 @@ class TestShifts(VchasnoCommon):
             z_report = self.register._z_receipt()
             self.emulator.inject_fault("timeout_after_record")
             with self.count_http() as calls:
-                self.register._send_operation(z_report)
+                self.register._send_and_resolve(z_report)
             self.assertEqual(
                 [
                     (c[2].get("type", 1), c[2].get("fiscal", {}).get("task"))
@@ -168,15 +168,15 @@ class TestShifts(VchasnoCommon):
         with freeze_time(kyiv(2026, 3, 10, 18, 0)):
             z_report = self.register._z_receipt()
             self.emulator.inject_fault("reset_before_record")
-            self.register._send_operation(z_report)
+            self.register._send_and_resolve(z_report)
             # Status: the shift is still open, so the Z did not happen.
             self.assertEqual(z_report.state, "to_send")
             self.assertEqual(self.docs(task=TASK_Z), [])
             # Never a second Z while this one is on its way.
-            z_report.sudo().state = "sending"
+            self.force_state(z_report, "sending")
             with self.assertRaisesRegex(UserError, "wait a minute"):
                 self.register._z_receipt()
-            z_report.sudo().state = "to_send"
+            self.force_state(z_report, "to_send")
             self.send()
         self.assertEqual(z_report.state, "done")
         self.assertEqual([d["tag"] for d in self.docs(task=TASK_Z)], [z_report.tag])
@@ -266,11 +266,11 @@ class TestShifts(VchasnoCommon):
         self.assertGreaterEqual(held.next_attempt_at, kyiv(2026, 3, 10, 23, 50))
         self.assertEqual(self.tasks(), [TASK_SALE])
         # At the close a receipt is being sent: the Z waits for it.
-        held.sudo().state = "sending"
+        self.force_state(held, "sending")
         with freeze_time(kyiv(2026, 3, 10, 23, 50)):
             self.close_cron()
         self.assertEqual(self.docs(task=TASK_Z), [])
-        held.sudo().state = "to_send"
+        self.force_state(held, "to_send")
         # Its sender is gone: the receipt runs the due Z first, then goes out.
         with freeze_time(kyiv(2026, 3, 10, 23, 52)):
             self.make_due(held)
