@@ -277,6 +277,7 @@ def _odoo_shell(odoo, pg, dbname, code):
             "--no-http",
             "--log-level=warn",
         ),
+        # `odoo shell` rolls back on exit: the demo set-up must be committed to stay.
         input=code + "\nenv.cr.commit()\n",
         text=True,
         env=odoo.env,
