@@ -114,7 +114,11 @@ class Bench:
         self.results_path = os.path.join(RESULTS, "%s.json" % self.stamp)
 
     def size(self, name):
-        return SIZES[name][1 if self.quick else 0]
+        override = {
+            "payments": self.args.payments,
+            "posting_pairs": self.args.pairs,
+        }.get(name)
+        return override or SIZES[name][1 if self.quick else 0]
 
     # --- infrastructure --- #
 
@@ -284,7 +288,7 @@ class Bench:
             self.measure_rtt()
         if "posting" in only:
             self.measure_posting()
-        if "posting" in only and self.args.profile:
+        if ("posting" in only and self.args.profile) or "posting-profile" in only:
             self.measure_posting_profile()
         if "drain" in only:
             self.measure_drains()
@@ -318,21 +322,23 @@ class Bench:
         paired ratios with its spread, plus the order effect itself.
         """
         out = {}
-        for latency in POSTING_LATENCIES:
+        # An even number of pairs: each order (off first, on first) as often.
+        pairs = self.size("posting_pairs") + self.size("posting_pairs") % 2
+        for latency in self.args.latencies or POSTING_LATENCIES:
             self.emu_reset(latency)
             log(
                 "posting: %d payments x %d pairs off/on (alternating), emulator "
                 "at %d ms",
                 self.size("payments"),
-                self.size("posting_pairs"),
+                pairs,
                 latency,
             )
             res = self.child(
                 "posting",
                 payments=self.size("payments"),
-                pairs=self.size("posting_pairs"),
+                pairs=pairs,
                 warmup=self.size("posting_warmup"),
-                hook_queries=latency == POSTING_LATENCIES[0],
+                hook_queries=not out,
             )
             res["emulator_documents"] = len(self.emu("GET", "/_emulator/documents"))
             res.update(summarize_pairs(res["pairs"]))
@@ -625,6 +631,9 @@ class Bench:
                     % (100 * p["on_stack_share"]),
                 )
             )
+            for name, share in p.get("own_by_entry", [])[:5]:
+                rows.append(("  of which under " + name, "%.1f %%" % (100 * share)))
+                rows[-1] += ("", "")
         if "profile" in r:
             p = r["profile"]
             rows.append(
@@ -766,8 +775,19 @@ def main():
     parser.add_argument(
         "--drain-runs", type=int, help="runs of the 10 ms drain (median; default 1)"
     )
+    parser.add_argument("--payments", type=int, help="payments per posting run")
     parser.add_argument(
-        "--only", nargs="+", choices=("rtt", "posting", "drain", "rss"),
+        "--pairs", type=int, help="pairs of posting runs (off + on, alternating)"
+    )
+    parser.add_argument(
+        "--latencies",
+        type=int,
+        nargs="+",
+        help="emulator latencies (ms) of the posting measure (default 10 2000)",
+    )
+    parser.add_argument(
+        "--only", nargs="+",
+        choices=("rtt", "posting", "posting-profile", "drain", "rss"),
         help="run only these measurements",
     )  # fmt: skip
     args = parser.parse_args()

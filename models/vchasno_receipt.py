@@ -112,8 +112,9 @@ class VchasnoReceipt(models.Model):
         readonly=True,
         copy=False,
         default=lambda self: uuid.uuid4().hex,
-        help="The request tag sent to Vchasno: set once, never changed, so that "
-        "every resend of this receipt is recognisable.",
+        help="The request tag sent to Vchasno: every resend of the request "
+        "carries it, so that it is recognisable. A new tag only when Vchasno "
+        "provably issued nothing for the old one (Retry after a refusal).",
     )
     payment_id = fields.Many2one(
         "account.payment",
