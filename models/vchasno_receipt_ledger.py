@@ -16,6 +16,11 @@
 
 The ledger knows receipts only (amount, original, state), not where they come
 from: a payment today, a Point of Sale order next.
+
+A return that is itself reversed (its refund payment cancelled: a sale
+receipt against the return) does not give the amount back to the first
+sale's ledger: conservative, never more returned than sold; such a sale is
+returned again through its own new receipts.
 """
 
 import logging
