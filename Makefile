@@ -5,13 +5,16 @@ PORT ?= 8765
 LINT_VENV := $(shell $(PYTHON) dev/harness.py cache-dir)/lint
 LINT_TOOLS := ruff==0.17.5 pylint-odoo==10.0.12
 
-.PHONY: test run lint format emulator bench i18n clean
+.PHONY: test test-harness run lint format emulator bench i18n clean
 
-test:  ## fresh database on a throwaway PostgreSQL, install, pytest-odoo
+test:  ## fresh database on a throwaway PostgreSQL, install, pytest-odoo (+ browser tours)
 	$(PYTHON) dev/harness.py test $(if $(PYTEST_ARGS),-- $(PYTEST_ARGS),)
 
-run:  ## demo database + Vchasno emulator + Odoo on http://127.0.0.1:8069
-	$(PYTHON) dev/harness.py run
+test-harness:  ## the harness's own unit tests (no database)
+	$(PYTHON) -m unittest discover -s dev/tests
+
+run:  ## demo database + Vchasno emulator + Odoo on http://127.0.0.1:8069 (FRESH=1 rebuilds it)
+	$(PYTHON) dev/harness.py run $(if $(FRESH),--fresh,)
 
 emulator:  ## the Vchasno emulator alone on 127.0.0.1:$(PORT)
 	$(PYTHON) -m tools.emulator --host 127.0.0.1 --port $(PORT)

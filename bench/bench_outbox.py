@@ -56,7 +56,8 @@ DB = "vchasno_bench"
 MODULE = harness.MODULE
 TOKEN = "bench-token"
 PG_DIR = harness.pg_data_dir("pg-bench")
-FINGERPRINT = os.path.join(harness.CACHE, "pg-bench", "addon.sha1")
+# Beside the cluster's data (in /var/tmp when run as root), so they go together.
+FINGERPRINT = os.path.join(os.path.dirname(PG_DIR), "addon.sha1")
 RESULTS = os.path.join(ROOT, "bench", "results")
 FISCAL_PATH = "/api/v3/fiscal/execute"
 
@@ -912,7 +913,9 @@ def child_setup(cr, spec):
             {"name": "Bench register", "api_token": TOKEN, "tax_group_code": "1",
              "company_id": company.id}
         )  # fmt: skip
-    register.write({"active": True})
+    # The bench product has no tax: its lines go on the "no VAT" group
+    # (a line without tax is refused unless the register says where it goes).
+    register.write({"active": True, "untaxed_tax_group_code": "2"})
     journals.write({"vchasno_register_id": register.id, "vchasno_policy": "always"})
     params = env["ir.config_parameter"].sudo()
     params.set_param(MODULE + ".api_url", spec["emulator_url"])

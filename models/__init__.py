@@ -1,3 +1,4 @@
+from . import vchasno_access
 from . import vchasno_register
 from . import vchasno_register_client
 from . import vchasno_register_health
@@ -24,3 +25,7 @@ from . import vchasno_demo
 from . import vchasno_receipt_delivery
 from . import account_payment_delivery
 from . import vchasno_register_check
+from . import vchasno_register_cabinet
+from . import vchasno_register_setup
+from . import vchasno_receipt_confirm
+from . import vchasno_register_tax

@@ -1,6 +1,18 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.pay_types import (
+    DEFAULT_BY_JOURNAL_TYPE,
+    DEFAULT_PAY_TYPE,
+    PAY_TYPE_SELECTION,
+    cabinet_name,
+    default_pay_type,
+    pay_type_code,
+)
+
+# The values a journal holds while it follows its type (see the compute).
+_FOLLOWING_TYPE = frozenset({DEFAULT_PAY_TYPE, *DEFAULT_BY_JOURNAL_TYPE.values()})
+
 
 class AccountJournal(models.Model):
     _inherit = "account.journal"
@@ -28,26 +40,45 @@ class AccountJournal(models.Model):
         "for card-terminal journals whose receipts the terminal's own PRRO makes.",
     )
     vchasno_payment_type = fields.Selection(
-        [
-            ("cash", "Cash (Готівка)"),
-            ("cashless", "Cashless (Безготівка)"),
-            ("card", "Card (Картка)"),
-        ],
+        PAY_TYPE_SELECTION,
         string="Vchasno payment type",
         compute="_compute_vchasno_payment_type",
         store=True,
         readonly=False,
-        help="How the payment appears on the receipt. Cash and Cashless must be "
-        "enabled for the register in the Vchasno cabinet.",
+        help="How payments into this journal appear on the receipt. It follows "
+        "the journal type (cash journals: Cash, bank journals: Cashless) until "
+        "you choose another type. The type must be enabled for the register in "
+        "the Vchasno cabinet.",
+    )
+    vchasno_cabinet_pay_type = fields.Char(
+        string="Name in the Vchasno cabinet",
+        compute="_compute_vchasno_cabinet_pay_type",
     )
 
     @api.depends("type")
     def _compute_vchasno_payment_type(self):
+        """Follow the journal type while the value is a type's default.
+
+        Issue 13: a new journal got its value once, before its type was chosen
+        (so a cash journal sent Cashless). Now Cash and Cashless follow the
+        type; any other choice (Card, LiqPay...) is the user's and is kept.
+        Existing journals keep their value: a stored compute only runs when
+        the type changes.
+        """
         for journal in self:
-            if not journal.vchasno_payment_type:
-                journal.vchasno_payment_type = (
-                    "cash" if journal.type == "cash" else "cashless"
-                )
+            if journal.vchasno_payment_type in _FOLLOWING_TYPE or (
+                not journal.vchasno_payment_type
+            ):
+                journal.vchasno_payment_type = default_pay_type(journal.type)
+
+    @api.depends("vchasno_payment_type")
+    def _compute_vchasno_cabinet_pay_type(self):
+        for journal in self:
+            journal.vchasno_cabinet_pay_type = (
+                cabinet_name(journal.vchasno_payment_type)
+                if journal.vchasno_payment_type
+                else False
+            )
 
     @api.constrains("vchasno_register_id", "type")
     def _check_vchasno_register(self):
@@ -69,3 +100,10 @@ class AccountJournal(models.Model):
                         journal=journal.display_name,
                     )
                 )
+
+    # === Helpers === #
+
+    def _vchasno_pay_type_code(self):
+        """The Vchasno ``pays[].type`` code of this journal's payments."""
+        self.ensure_one()
+        return pay_type_code(self.vchasno_payment_type or default_pay_type(self.type))

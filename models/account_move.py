@@ -33,6 +33,7 @@ class AccountMove(models.Model):
         Payments that posting would not fiscalize (journal set to Never, Point
         of Sale closing, vendor payments...) are skipped, not refused.
         """
+        self.env["vchasno.access"]._check("fiscalize", self)
         payments = self.matched_payment_ids.filtered(
             lambda p: not p._vchasno_main_receipt() and p._vchasno_can_fiscalize()
         )
@@ -41,4 +42,5 @@ class AccountMove(models.Model):
         return payments.action_vchasno_fiscalize()
 
     def action_vchasno_retry(self):
+        self.env["vchasno.access"]._check("retry", self)
         return self.matched_payment_ids.action_vchasno_retry()

@@ -101,12 +101,14 @@ class AccountPayment(models.Model):
         Only queues and wakes the sender: one request never makes N calls
         to Vchasno, and never commits midway.
         """
+        self.env["vchasno.access"]._check("fiscalize", self)
         for payment in self:
             payment._vchasno_check_eligible()
         receipts = self._vchasno_enqueue(force=True)
         return receipts._vchasno_queued_notification()
 
     def action_vchasno_retry(self):
+        self.env["vchasno.access"]._check("retry", self)
         receipts = self.vchasno_receipt_ids.filtered(lambda r: r.state == "error")
         if not receipts:
             raise UserError(_("None of the selected payments has a receipt in error."))
@@ -114,6 +116,7 @@ class AccountPayment(models.Model):
 
     def action_vchasno_issue_return(self):
         """Return what is left of the payments' fiscal receipts (server action)."""
+        self.env["vchasno.access"]._check("issue_return", self)
         reversals = self.env["vchasno.receipt"]
         for payment in self:
             receipt = payment._vchasno_main_receipt()
@@ -152,6 +155,7 @@ class AccountPayment(models.Model):
         return action
 
     def action_vchasno_print(self):
+        self.env["vchasno.access"]._check("print", self)
         self.ensure_one()
         receipt = self._vchasno_main_receipt()
         if not receipt:
@@ -264,6 +268,8 @@ class AccountPayment(models.Model):
         # No creation message, follower or tracking: the receipt's chatter
         # starts with its first outcome, and posting stays a few queries.
         Receipt = (
+            # sudo: receipts are written by code only; posting the payment
+            # (Odoo's right on payments) queues its receipt.
             self.env["vchasno.receipt"]
             .sudo()
             .with_context(
@@ -277,9 +283,11 @@ class AccountPayment(models.Model):
                 continue
             # A payment fiscalized, reversed and posted again: the old pair
             # stays as history and no longer blocks the new sale receipt.
-            payment._vchasno_active_receipts().filtered(
+            old = payment._vchasno_active_receipts().filtered(
                 lambda r: r.state == "done"
-            ).sudo().superseded = True
+            )
+            # sudo: same reason as Receipt above.
+            old.sudo().superseded = True
             Receipt.flush_model(["superseded"])  # before the unique index sees it
             vals = payment._vchasno_receipt_vals()
             receipts |= Receipt.create(vals)

@@ -7,6 +7,7 @@ class AccountPayment(models.Model):
 
     def action_vchasno_send_receipt(self):
         """The "Send receipt" button of the payment: its receipt's dialog."""
+        self.env["vchasno.access"]._check("resend", self)
         self.ensure_one()
         receipt = self._vchasno_main_receipt()
         if not receipt:

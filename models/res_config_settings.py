@@ -22,6 +22,15 @@ class ResConfigSettings(models.TransientModel):
     vchasno_print_refund = fields.Boolean(
         related="company_id.vchasno_print_refund", readonly=False
     )
+    vchasno_round_enabled = fields.Boolean(
+        related="company_id.vchasno_round_enabled", readonly=False
+    )
+    vchasno_round_step = fields.Float(
+        related="company_id.vchasno_round_step", readonly=False
+    )
+    vchasno_round_max = fields.Float(
+        related="company_id.vchasno_round_max", readonly=False
+    )
     vchasno_register_count = fields.Integer(compute="_compute_vchasno_register_count")
 
     def _compute_vchasno_register_count(self):

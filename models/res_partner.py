@@ -1,4 +1,17 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import format_datetime
+
+from ..tools.contacts import normalize_phone
+from ..tools.vchasno_errors import VchasnoPayloadError
+
+
+def clean_phone(text):
+    """``+380XXXXXXXXX``, or False when ``text`` is no Ukrainian mobile number."""
+    try:
+        return normalize_phone(text)
+    except VchasnoPayloadError:
+        return False
 
 
 class ResPartner(models.Model):
@@ -15,3 +28,73 @@ class ResPartner(models.Model):
         help="Fiscal receipts may be sent to this customer's mobile phone by "
         "Vchasno.Kasa (Viber first, SMS if the number has no Viber).",
     )
+
+    # === Receipt dialog (vchasno.receipt.send) === #
+
+    def _vchasno_record_consent(self, email=False, sms=False):
+        """Record what the customer agreed to at the counter, with a chatter note.
+
+        Callers: the receipt dialog only, after ``vchasno.access`` allowed the
+        "consent" action on receipts of this very partner (the dialog derives
+        the partner from the receipts, never from the client).
+        """
+        self.ensure_one()
+        vals, names = {}, []
+        if email and not self.vchasno_consent_email:
+            vals["vchasno_consent_email"] = True
+            names.append(_("email"))
+        if sms and not self.vchasno_consent_sms:
+            vals["vchasno_consent_sms"] = True
+            names.append(_("Viber/SMS"))
+        if not vals:
+            return
+        # sudo: a cashier may record the consent of the receipts' customer
+        # without the right to edit contacts; only these two flags, and who
+        # did it stays in the chatter (the uid is kept, tracking names them).
+        partner = self.sudo()
+        partner.write(vals)
+        partner.message_post(
+            body=_(
+                "Consent to receive fiscal receipts by %(channels)s recorded by "
+                "%(user)s on %(date)s.",
+                channels=", ".join(names),
+                user=self.env.user.name,
+                date=format_datetime(self.env, fields.Datetime.now()),
+            ),
+            author_id=self.env.user.partner_id.id,
+        )
+
+    def _vchasno_save_contacts(self, email=False, phone=False):
+        """Store a new email / mobile phone, with the user's own rights.
+
+        :raise AccessError: the user may not edit this contact (nothing saved,
+            nothing sent: the dialog offers the choice only to those who may)
+        """
+        self.ensure_one()
+        vals = {}
+        if email and email != (self.email or "").strip():
+            vals["email"] = email
+        if phone and phone not in (
+            clean_phone(self.mobile),
+            clean_phone(self.phone),
+        ):
+            vals["mobile"] = phone
+        if not vals:
+            return
+        if not self.has_access("write"):
+            raise AccessError(
+                _(
+                    "You may not edit the contact %(customer)s: untick “Save to the "
+                    "customer” to send the receipt without saving the address.",
+                    customer=self.display_name,
+                )
+            )
+        self.write(vals)
+        self.message_post(
+            body=_(
+                "Contacts for fiscal receipts saved by %(user)s: %(contacts)s.",
+                user=self.env.user.name,
+                contacts=", ".join(vals.values()),
+            ),
+            author_id=self.env.user.partner_id.id,
+        )

@@ -33,6 +33,7 @@ KINDS = [
 #     '--(Retry)-------------------------- error <-- refused (res_action 3),
 #                                                    bad data (nothing sent)
 #   to_send / error --(Cancel, only if Vchasno provably issued nothing)--> cancelled
+#   error --(a person finds it in the cabinet after a lost answer)--> done
 #   sending --(Vchasno: a shift task had nothing to do)--> cancelled
 #
 # "Provably issued nothing": no answer of this receipt was ever lost, or
@@ -67,6 +68,8 @@ TRANSITIONS = {
     ("unknown", "error"): None,  # still unclear after the checks: a human
     ("error", "to_send"): None,  # Retry
     ("error", "cancelled"): "_issued_nothing",
+    # A person found it in the Vchasno cabinet after a lost answer.
+    ("error", "done"): "_may_be_issued",
 }
 # From which states a human may ask to try again.
 _RETRY_FROM = ("error", "to_send")
@@ -309,7 +312,11 @@ class VchasnoReceipt(models.Model):
             new_vals = dict(vals or {}, state=target)
             if target == "unknown":
                 new_vals["maybe_issued"] = True
-            elif old == "unknown" and target == "to_send":
+            elif (
+                old == "unknown"
+                and target == "to_send"
+                and "maybe_issued" not in new_vals
+            ):
                 new_vals["maybe_issued"] = False  # Vchasno proved it absent
             notes = list(receipt.followup_notes or [])
             outcome = receipt._outcome_note(target, new_vals)
@@ -367,6 +374,11 @@ class VchasnoReceipt(models.Model):
         """Vchasno provably issued nothing for this receipt (see the diagram)."""
         self.ensure_one()
         return self.state in ("to_send", "error") and not self.maybe_issued
+
+    def _may_be_issued(self):
+        """Vchasno may have issued it: an answer of this receipt was lost."""
+        self.ensure_one()
+        return bool(self.maybe_issued)
 
     def _after_transition_steps(self, old_state, new_state):
         """The follow-up steps of a transition: names of receipt methods.

@@ -38,6 +38,7 @@ class VchasnoReceipt(models.Model):
 
     def action_retry(self):
         """Try again: a refused or unsendable receipt goes back to the queue."""
+        self.env["vchasno.access"]._check("retry", self)
         for receipt in self:
             if receipt.state not in _RETRY_FROM:
                 raise UserError(
@@ -55,6 +56,7 @@ class VchasnoReceipt(models.Model):
 
     def action_send_now(self):
         """Send at once instead of waiting for the cron (in its own transaction)."""
+        self.env["vchasno.access"]._check("send_now", self)
         for receipt in self:
             if receipt.state != "to_send":
                 raise UserError(
@@ -73,6 +75,7 @@ class VchasnoReceipt(models.Model):
         return self._open_or_notify() if len(self) == 1 else True
 
     def action_cancel(self):
+        self.env["vchasno.access"]._check("cancel", self)
         for receipt in self:
             receipt._cancel_before_sending()
         return True

@@ -94,7 +94,7 @@ class VchasnoReceiptDelivery(models.Model):
     def _send(self):
         """Ask Vchasno to send the (issued) receipt; store its answer. No raise."""
         for delivery in self:
-            receipt = delivery.receipt_id.sudo()
+            receipt = delivery.receipt_id
             try:
                 with receipt.register_id._get_client(
                     read_timeout=FAST_READ_TIMEOUT
@@ -111,10 +111,13 @@ class VchasnoReceiptDelivery(models.Model):
                 _logger.info(
                     "Vchasno receipt %s: delivery %s failed", receipt.id, delivery.id
                 )
+                # sudo: the log is written by code only (read-only for users);
+                # the caller passed vchasno.access ("resend") or is the sender.
                 delivery.sudo().write(
                     {"state": "error", "answer": text, "date": fields.Datetime.now()}
                 )
             else:
+                # sudo: same log, same reason as above.
                 delivery.sudo().write(
                     {
                         "state": "sent",
@@ -136,6 +139,7 @@ class VchasnoReceipt(models.Model):
 
     def action_resend(self):
         """The "Send receipt" button: a dialog to choose the channel and address."""
+        self.env["vchasno.access"]._check("resend", self)
         self.ensure_one()
         self._vchasno_check_deliverable()
         return self.env["vchasno.receipt.send"]._vchasno_open(self, origin="receipt")
@@ -173,6 +177,8 @@ class VchasnoReceipt(models.Model):
         :return: the delivery log rows created (re-sent or waiting)
         """
         self._vchasno_check_deliverable()
+        # sudo: log rows and the receipt's contacts are written by code only;
+        # callers checked vchasno.access ("resend"/"consent") on these receipts.
         Delivery = self.env["vchasno.receipt.delivery"].sudo()
         deliveries = Delivery
         targets = [("email", email)] if email else []
@@ -185,6 +191,7 @@ class VchasnoReceipt(models.Model):
                     vals["send_email"] = email
                 if phone:
                     vals["send_phone"] = phone
+                # sudo: receipts are read-only for users (see Delivery above).
                 receipt.sudo().write(vals)
                 continue
             rows = Delivery.create(
@@ -228,6 +235,7 @@ class VchasnoReceipt(models.Model):
             rows.append(("email", userinfo["email"]))
         if userinfo.get("phone"):
             rows.append(("cascade", userinfo["phone"]))
+        # sudo: the sender logs what went with the fiscal request (code only).
         self.env["vchasno.receipt.delivery"].sudo().create(
             [
                 {

@@ -45,6 +45,7 @@ class VchasnoReceipt(models.Model):
         :param commit: commit after each step (the sender's own cursor);
             otherwise each step is a savepoint of the caller's transaction
         """
+        # sudo: follow-ups are the code's own work on receipts users only read.
         for receipt in self.sudo():
             for step in (receipt.followups or "").split():
                 receipt._run_step(step, commit)
@@ -95,6 +96,7 @@ class VchasnoReceipt(models.Model):
     @api.model
     def _run_pending_followups(self, limit=FOLLOWUP_BATCH):
         """Steps left by a crash or a failure (sender and recovery crons)."""
+        # sudo: the crons finish every company's follow-ups (code only).
         receipts = self.sudo().search([("followups", "!=", False)], limit=limit)
         receipts._run_followups(commit=True)
         return receipts
@@ -108,6 +110,7 @@ class VchasnoReceipt(models.Model):
             # A log note (no followers to notify): cheap on the sender's path.
             self._message_log(body=body)
             if on_source and source:
+                # sudo: the outcome's note on its payment, whoever sent it.
                 source.sudo()._message_log(body=body)
 
     def _after_register_done(self):

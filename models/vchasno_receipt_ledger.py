@@ -200,6 +200,7 @@ class VchasnoReceipt(models.Model):
         self._lock_for_ledger()
         left = self._returnable_amount()
         if float_compare(left, 0.0, precision_rounding=self.currency_id.rounding) <= 0:
+            # sudo: a note of the code on a receipt that users only read.
             self.sudo()._message_log(
                 body=_("Everything this receipt sold was already returned: no return.")
             )
@@ -207,6 +208,7 @@ class VchasnoReceipt(models.Model):
         # sudo: receipts are created by code only; the public actions that
         # lead here check the caller's rights first.
         reversal = self.sudo().create(self._reversal_vals(left))
+        # sudo: a note of the code on a receipt that users only read.
         self.sudo()._message_log(
             body=_(
                 "%(receipt)s queued to return what is left of this receipt.",

@@ -70,6 +70,7 @@ class VchasnoReceipt(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
+            # sudo: recovery is the cron's, across every company.
             receipts = self.browse(ids).sudo()
             receipts._transition(
                 "unknown",
@@ -95,9 +96,17 @@ class VchasnoReceipt(models.Model):
     def _reconcile(self, clients):
         """Ask Vchasno whether an "unknown" receipt exists, by its tag."""
         self.ensure_one()
+        # sudo: the recovery cron settles every company's receipts (code only).
         receipt = self.sudo()
         register = receipt.register_id
         if not register._is_available():
+            return
+        # Only what "Check Vchasno behaviour" proved is used (issue 11): a tag
+        # search, a resend with the same tag, or else a person decides
+        # (vchasno_receipt_confirm).
+        path = register._vchasno_recovery_path()
+        if path != "search":
+            receipt._vchasno_recover_by(path)
             return
         try:
             if register.id not in clients:
@@ -137,7 +146,8 @@ class VchasnoReceipt(models.Model):
             error_message=_(
                 "Vchasno's answer was lost and the receipt could not be found "
                 "by its tag %(tag)s. Look for it in the Vchasno cabinet: if it "
-                "was issued, do not send it again; otherwise use Retry.",
+                "was issued, press 'Issued in cabinet' and enter its fiscal "
+                "number; otherwise press 'Retry' to send it again.",
                 tag=self.tag,
             ),
         )

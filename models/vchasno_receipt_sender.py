@@ -158,6 +158,8 @@ class VchasnoReceipt(models.Model):
             row = self.env.cr.fetchone()
             if not row:
                 return self.browse()
+            # sudo: the sender (cron, or an action that checked vchasno.access)
+            # works on the row it has just locked for itself.
             receipt = self.browse(row[0]).sudo()
             receipt.invalidate_recordset()
             if receipt.payload or receipt._freeze_payload():
@@ -302,6 +304,7 @@ class VchasnoReceipt(models.Model):
     def _send_claimed(self, clients, read_timeout=None):
         """Call Vchasno for a claimed receipt, commit its outcome, follow up."""
         self.ensure_one()
+        # sudo: outcomes are written by code only, on a receipt this sender claimed.
         receipt = self.sudo()
         # Held until the commit below: the recovery cron skips locked rows, so
         # it can only pick up "sending" rows whose sender has died.

@@ -87,11 +87,13 @@ class VchasnoReceipt(models.Model):
         self._message_log(body=self.error_message)
 
     def _after_shift_closed(self):
+        # sudo: what Vchasno said of the shift, written by code on the register.
         self.register_id.sudo().write(
             {"shift_state": "closed", "shift_opened_at": False}
         )
 
     def _after_shift_open(self):
+        # sudo: what Vchasno said of the shift, written by code on the register.
         self.register_id.sudo().write({"shift_state": "open", "last_status_at": False})
 
     def _after_shift_expired(self):
@@ -112,6 +114,7 @@ class VchasnoReceipt(models.Model):
         # settled by the register status (task 18), not by a tag search.
         if self.kind not in STATUS_SETTLED_KINDS:
             return super()._reconcile(clients)
+        # sudo: the recovery cron, every company; outcomes are code-written.
         receipt = self.sudo()
         register = receipt.register_id
         if not register._is_available():
@@ -134,6 +137,7 @@ class VchasnoReceipt(models.Model):
         back to the queue with the same tag. Never a second Z blindly.
         """
         self.ensure_one()
+        # sudo: same as _reconcile (recovery cron, code-written outcomes).
         receipt = self.sudo()
         register = receipt.register_id
         try:

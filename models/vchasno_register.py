@@ -117,6 +117,7 @@ class VchasnoRegister(models.Model):
 
     @api.depends_context("uid")
     def _compute_has_token(self):
+        # sudo: whether a token is set, never its value, for every user.
         for register, token in zip(self, self.sudo().mapped("api_token"), strict=True):
             register.has_token = bool(token)
 
@@ -194,13 +195,14 @@ class VchasnoRegister(models.Model):
         A refused token is not raised: the register is flagged (sending paused)
         and the flag must survive, which a UserError's rollback would undo.
         """
+        self.env["vchasno.access"]._check("check_connection", self)
         self.ensure_one()
         try:
             result = self._fetch_status()
         except VchasnoAuthError:
-            self.sudo().auth_failed = True
+            self.auth_failed = True  # managers only (vchasno.access): no sudo
             message = self._token_refused_message()
-            self.sudo().message_post(body=message)
+            self.message_post(body=message)
             return self._notify(_("Token refused"), message, "danger")
         self._store_status(result)
         return self._notify(_("Connection OK"), self._status_summary(), "success")
@@ -231,6 +233,7 @@ class VchasnoRegister(models.Model):
         tokens = [token for token in tokens if token]
         if not tokens:
             return
+        # sudo: every register counts, also those of companies the user cannot see.
         duplicate = len(set(tokens)) < len(tokens) or self.sudo().with_context(
             active_test=False
         ).search_count(

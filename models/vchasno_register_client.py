@@ -1,6 +1,8 @@
 """How Odoo reaches a register: its client (the token, read here only),
 the status request (task 18) and what it says about the register."""
 
+import logging
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -10,8 +12,11 @@ from ..tools.vchasno_errors import (
     VchasnoAuthError,
     VchasnoTransportError,
     describe_error,
+    describe_reason,
 )
 from .kyiv_time import kyiv_to_utc
+
+_logger = logging.getLogger(__name__)
 
 API_URL_PARAM = "l10n_ua_vchasno_kasa.api_url"
 TIMEOUT_PARAM = "l10n_ua_vchasno_kasa.read_timeout"
@@ -25,6 +30,7 @@ class VchasnoRegister(models.Model):
     @api.model
     def _api_url(self):
         url = (
+            # sudo: a technical parameter that code reads for every user.
             self.env["ir.config_parameter"]
             .sudo()
             .get_param(API_URL_PARAM, DEFAULT_BASE_URL)
@@ -34,6 +40,7 @@ class VchasnoRegister(models.Model):
     def _get_client(self, read_timeout=None):
         """A client for this register. The token is read with sudo() here only."""
         self.ensure_one()
+        # sudo: the managers-only token, read here and only here, never logged.
         token = self.sudo().api_token
         if not token:
             raise UserError(
@@ -41,6 +48,7 @@ class VchasnoRegister(models.Model):
             )
         if read_timeout is None:
             read_timeout = int(
+                # sudo: a technical parameter that code reads for every user.
                 self.env["ir.config_parameter"]
                 .sudo()
                 .get_param(TIMEOUT_PARAM, DEFAULT_READ_TIMEOUT)
@@ -66,12 +74,16 @@ class VchasnoRegister(models.Model):
                 raise UserError(self._token_refused_message()) from err
             raise
         except VchasnoTransportError as err:
+            _logger.warning("Vchasno register %s unreachable: %s", self.id, err)
             raise UserError(
                 _(
-                    "Vchasno.Kasa could not be reached: %(error)s. Check the "
-                    "internet connection of the Odoo server and the address of "
-                    "the Vchasno service, then try again.",
-                    error=describe_error(err, lang=self.env.lang),
+                    "Odoo got no answer from Vchasno.Kasa at %(url)s "
+                    "(%(reason)s): check the Odoo server's internet access "
+                    "(firewall, proxy) and the Vchasno address in the system "
+                    "parameter %(param)s, then try again.",
+                    url=self._api_url(),
+                    reason=describe_reason(err, lang=self.env.lang),
+                    param=API_URL_PARAM,
                 )
             ) from err
         except VchasnoApiError as err:
@@ -116,6 +128,7 @@ class VchasnoRegister(models.Model):
             vals["fiscal_id"] = str(info["fisid"])
         if result.safe is not None:
             vals["safe_amount"] = float(result.safe)
+        # sudo: Vchasno's status, written by code (cashiers only read registers).
         self.sudo().write(vals)
 
     def _status_summary(self):

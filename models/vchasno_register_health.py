@@ -24,6 +24,7 @@ class VchasnoRegister(models.Model):
 
     def _record_transport_failure(self):
         """Count a transport failure; open the circuit after a few in a row."""
+        # sudo: the sender's bookkeeping on the register (code only).
         for register in self.sudo():
             failures = register.consecutive_failures + 1
             vals = {"consecutive_failures": failures}
@@ -36,12 +37,15 @@ class VchasnoRegister(models.Model):
 
     def _has_failures(self):
         """Whether a success has something to reset (see _record_success)."""
+        # sudo: the sender reads its own bookkeeping, whoever started it.
+        registers = self.sudo()
         return any(
             r.consecutive_failures or r.circuit_open_until or r.auth_failed
-            for r in self.sudo()
+            for r in registers
         )
 
     def _record_success(self):
+        # sudo: the sender's bookkeeping on the register (code only).
         registers = self.sudo().filtered(lambda r: r._has_failures())
         if registers:
             registers.write(
@@ -100,6 +104,7 @@ class VchasnoRegister(models.Model):
 
     def _handle_auth_failure(self, error_message):
         """A refused token pauses the register's queue and tells the managers."""
+        # sudo: the sender's bookkeeping on the register (code only).
         for register in self.sudo().filtered(lambda r: not r.auth_failed):
             register.auth_failed = True
             _logger.warning(

@@ -60,6 +60,7 @@ class VchasnoRegister(models.Model):
             if self.shift_state != "open":
                 raise UserError(_("No shift is open: there is nothing to close."))
             if (
+                # sudo: every receipt of the register counts, whoever may read it.
                 self.env["vchasno.receipt"]
                 .sudo()
                 .search_count(
@@ -102,6 +103,7 @@ class VchasnoRegister(models.Model):
         # sudo: receipts are created by code only; the public actions that
         # lead here check the caller's rights first.
         return (
+            # sudo: receipts are created by code only (see the comment above).
             self.env["vchasno.receipt"]
             .sudo()
             .create(
@@ -122,6 +124,7 @@ class VchasnoRegister(models.Model):
         :raise UserError: a Z report is being sent or its outcome is checked
         """
         self.ensure_one()
+        # sudo: the register's pending Z counts, whoever may read it.
         Receipt = self.env["vchasno.receipt"].sudo()
         pending = Receipt.search(
             [

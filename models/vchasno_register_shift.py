@@ -141,21 +141,26 @@ class VchasnoRegister(models.Model):
     # === Actions === #
 
     def action_open_shift(self):
+        self.env["vchasno.access"]._check("open_shift", self)
         self.ensure_one()
         return self._run_operation("open_shift")
 
     def action_x_report(self):
+        self.env["vchasno.access"]._check("x_report", self)
         self.ensure_one()
         return self._run_operation("x_report")
 
     def action_z_report(self):
+        self.env["vchasno.access"]._check("z_report", self)
         self.ensure_one()
         return self._run_operation("z_report")
 
     def action_cash_in(self):
+        self.env["vchasno.access"]._check("cash_in", self)
         return self._cash_move_action("service_in")
 
     def action_cash_out(self):
+        self.env["vchasno.access"]._check("cash_out", self)
         return self._cash_move_action("service_out")
 
     def action_view_reports(self):
@@ -177,6 +182,7 @@ class VchasnoRegister(models.Model):
     def _cron_close_shifts(self):
         """Close each register's shift once per day at its local close time."""
         now = fields.Datetime.now()
+        # sudo: the daily close cron covers every company's registers.
         registers = self.sudo().search([("auto_close", "=", True)])
         for register in registers:
             vchasno_tx.isolated(

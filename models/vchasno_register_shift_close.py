@@ -92,6 +92,7 @@ class VchasnoRegister(models.Model):
         """The daily close of one register; returns the Z receipt or False."""
         self.ensure_one()
         due = self._close_due_at(now)
+        # sudo: whether a token is set, never its value (the cron's check).
         if not due or not self._is_available() or not self.sudo().api_token:
             return False
         opened = self.shift_opened_at

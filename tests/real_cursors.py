@@ -13,7 +13,7 @@ import uuid
 from contextlib import contextmanager
 from decimal import Decimal
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase
 
 from ..tools import receipt_maths as rm
@@ -58,6 +58,13 @@ class RealCursorCase(LoopbackRequestsMixin, TransactionCase):
                     "tax_group_code": "1",
                     "company_id": company.id,
                     "auto_close": False,
+                }
+            )
+            # Recovery by tag search, as the shared register (tests/common.py).
+            register.sudo().write(
+                {
+                    "tag_search_behaviour": "works",
+                    "behaviour_checked_at": fields.Datetime.now(),
                 }
             )
             self.company_id, self.register_id = company.id, register.id

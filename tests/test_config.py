@@ -196,10 +196,22 @@ class TestCheckConnection(VchasnoCommon):
         self.assertFalse(self.register.auth_failed)
 
     def test_unreachable(self):
-        self.env["ir.config_parameter"].sudo().set_param(API_URL, closed_port_url())
-        with self.assertRaisesRegex(UserError, "could not be reached") as caught:
+        """Issue 13: one translated sentence, not urllib3's traceback text."""
+        url = closed_port_url()
+        self.env["ir.config_parameter"].sudo().set_param(API_URL, url)
+        with self.assertRaises(UserError) as caught:
             self.register.action_check_connection()
-        self.assertNotIn(TOKEN_A, str(caught.exception))
+        message = str(caught.exception)
+        self.assertEqual(
+            message,
+            f"Odoo got no answer from Vchasno.Kasa at {url} (the server refused "
+            "the connection): check the Odoo server's internet access (firewall, "
+            "proxy) and the Vchasno address in the system parameter "
+            f"{API_URL}, then try again.",
+        )
+        for raw in ("urllib3", "HTTPConnection", "Errno", "Max retries", "object at"):
+            self.assertNotIn(raw, message)
+        self.assertNotIn(TOKEN_A, message)
         self.assertFalse(self.register.auth_failed)
 
     def test_refused(self):
@@ -316,11 +328,21 @@ class TestSettings(VchasnoCommon):
         ]["arch"]
         for text in (
             'name="vchasno_enabled"',
+            'name="vchasno_round_step"',
             "Готівка",
             "Безготівка",
+            "Картка",
+            "Заокруглення",
             "billed by Vchasno.Kasa, not by Odoo's SMS",
         ):
             self.assertIn(text, arch)
+        # Issue 13: the texts no longer say that only cash and cashless are sent.
+        register_arch = self.env["vchasno.register"].get_views([(False, "form")])
+        journal_arch = self.env["account.journal"].get_views([(False, "form")])
+        for view in (register_arch, journal_arch):
+            text = view["views"]["form"]["arch"]
+            self.assertNotIn("those are the payment types Odoo sends", text)
+            self.assertNotIn("Cash and Cashless must be", text)
 
     def test_menu(self):
         menu = self.env.ref("l10n_ua_vchasno_kasa.vchasno_config_menu")

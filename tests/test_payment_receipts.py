@@ -51,7 +51,7 @@ class TestPaymentReceipts(VchasnoCommon):
             docs[0]["fiscal"]["receipt"]["rows"][0]["name"], "Кава зернова"
         )
         rows = receipt.payload["fiscal"]["receipt"]["rows"]
-        self.assertEqual([r["taxgrp"] for r in rows], ["1", "4"])
+        self.assertEqual([r["taxgrp"] for r in rows], [1, 4])  # numbers on the wire
         self.assertEqual(receipt_sum(receipt.payload), Decimal("320.25"))
         self.assertEqual(receipt.fiscal_number, docs[0]["doccode"])
         self.assertTrue(receipt.fiscal_number.startswith("TEST_"))
@@ -71,7 +71,7 @@ class TestPaymentReceipts(VchasnoCommon):
         self.assertEqual(body["sum"], 100.0)
         self.assertEqual(
             [(r["taxgrp"], r["price"]) for r in body["rows"]],
-            [("1", 66.67), ("4", 33.33)],
+            [(1, 66.67), (4, 33.33)],
         )
         self.assertEqual(body["pays"], [{"type": 1, "sum": 100.0}])
 
@@ -244,7 +244,7 @@ class TestPaymentReceipts(VchasnoCommon):
         self.assertEqual(receipt.state, "done", receipt.error_message)
         rows = receipt.payload["fiscal"]["receipt"]["rows"]
         self.assertEqual(len(rows), 1)
-        self.assertEqual((rows[0]["price"], rows[0]["taxgrp"]), (75.5, "1"))
+        self.assertEqual((rows[0]["price"], rows[0]["taxgrp"]), (75.5, 1))
 
     def _rounded_invoice(self):
         rounding = self.env["account.cash.rounding"].create(

@@ -7,8 +7,12 @@ import socket
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
+from unittest.mock import patch
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from odoo.tests import BaseCase, common, tagged
 
@@ -17,6 +21,7 @@ from odoo.addons.l10n_ua_vchasno_kasa.tools.emulator import VchasnoEmulator
 from odoo.addons.l10n_ua_vchasno_kasa.tools.redact import RedactingFilter, redact
 from odoo.addons.l10n_ua_vchasno_kasa.tools.vchasno_client import (
     VchasnoClient,
+    _connect_failure,
     parse_retry_after,
 )
 from odoo.addons.l10n_ua_vchasno_kasa.tools.vchasno_errors import (
@@ -203,7 +208,8 @@ class TestProtocolClient(BaseCase):
         with self.assertRaises(VchasnoAuthError):
             self.client.status()
 
-    def test_connection_refused_is_not_sent(self):
+    def _refused(self, call):
+        """The error of ``call(client)`` on a loopback port nobody listens on."""
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -211,8 +217,41 @@ class TestProtocolClient(BaseCase):
             VchasnoClient(f"http://127.0.0.1:{port}", TOKEN, timeout=TIMEOUT) as client,
             self.assertRaises(VchasnoNotSentError) as caught,
         ):
-            client.execute(sale_request("nowhere"))
+            call(client)
+        return caught
+
+    def test_connection_refused_is_not_sent(self):
+        caught = self._refused(lambda c: c.execute(sale_request("nowhere")))
         self.assertNotIsInstance(caught.exception, VchasnoOutcomeUnknownError)
+
+    def test_transport_failures_are_told_in_words(self):
+        """Issue 13: the reason, never urllib3's text, reaches a person."""
+        caught = self._refused(lambda c: c.status())
+        self.assertEqual(caught.exception.reason, "refused")
+        self.assertIn("NewConnectionError", caught.exception.message)  # for logs
+        self.assertEqual(
+            describe_error(caught.exception),
+            "Vchasno.Kasa could not be reached (the server refused the connection): "
+            "nothing was sent, it is safe to try again.",
+        )
+        # A DNS failure: urllib3 1.26 wraps the gaierror in NewConnectionError.
+        new = NewConnectionError(None, "Failed to establish a new connection")
+        new.__context__ = socket.gaierror(-2, "Name or service not known")
+        wrapped = requests.exceptions.ConnectionError(
+            MaxRetryError(None, "/api", reason=new)
+        )
+        self.assertEqual(_connect_failure(wrapped), "dns")
+        reset = requests.exceptions.ConnectionError(ConnectionResetError(104, "reset"))
+        self.assertIsNone(_connect_failure(reset))
+        # A read timeout, without leaving a slow request running in the emulator.
+        timeout = requests.exceptions.ReadTimeout("read timed out")
+        with (
+            patch.object(requests.Session, "request", side_effect=timeout),
+            self.assertRaises(VchasnoOutcomeUnknownError) as caught,
+        ):
+            self.client.execute(sale_request("slow-words"))
+        self.assertEqual(caught.exception.reason, "read_timeout")
+        self.assertIn("no answer came in time", describe_error(caught.exception))
 
     def test_latency_beyond_read_timeout_is_unknown(self):
         self.emulator.configure(latency_ms=2000)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from odoo.tests import BaseCase, tagged
 
 from odoo.addons.l10n_ua_vchasno_kasa.tools import receipt_maths as rm
+from odoo.addons.l10n_ua_vchasno_kasa.tools.contacts import phone_refusal
 from odoo.addons.l10n_ua_vchasno_kasa.tools.emulator import VchasnoEmulator
 from odoo.addons.l10n_ua_vchasno_kasa.tools.vchasno_errors import (
     VchasnoPayloadError,
@@ -173,23 +174,45 @@ class TestProtocolMaths(BaseCase):
         with self.assertRaises(VchasnoPayloadError):
             rm.build_cash(D("-1"))
 
-    def test_phone_normalisation(self):
-        good = {
-            "+380 50 123 45 67": "+380501234567",
-            "050-123-45-67": "+380501234567",
-            "380501234567": "+380501234567",
-            "0501234567": "+380501234567",
-            "(067) 123-45-67": "+380671234567",
-            "+380991234567": "+380991234567",
+    # Mobile operator codes of Ukraine (NKEK numbering plan, as kept by
+    # libphonenumber): Kyivstar 39, 67, 68, 77, 96, 97, 98; Vodafone 50, 66,
+    # 75, 95, 99; lifecell 63, 73, 93; 3Mob 91; PEOPLEnet 92; Intertelecom 94;
+    # 71 and 72 are new mobile ranges of the plan.
+    MOBILE_CODES = tuple(
+        "39 50 63 66 67 68 71 72 73 75 77 91 92 93 94 95 96 97 98 99".split()
+    )
+    # The forms cashiers type, for operator code XX.
+    FORMATS = ("0XX 123 45 67", "(0XX)1234567", "+38 (0XX) 123-45-67",
+               "80XX1234567", "380XX1234567", "+380 XX 123 45 67", "0XX-123-45-67",
+               "8 0XX 123 45 67", "0XX1234567")  # fmt: skip
+
+    def test_phone_every_operator_code_and_format(self):
+        for code in self.MOBILE_CODES:
+            for pattern in self.FORMATS:
+                text = pattern.replace("XX", code)
+                self.assertEqual(rm.normalize_phone(text), f"+380{code}1234567", text)
+                self.assertFalse(phone_refusal(text), text)
+
+    def test_phone_refusals_say_why(self):
+        cases = {
+            "044 123 45 67": "it is a landline",  # Kyiv
+            "+380 32 123 45 67": "it is a landline",  # Lviv
+            "+48 501 234 567": "another country (+48)",
+            "+7 916 123 45 67": "another country (+7)",
+            "050 123 45 6": "it has 9 digits",
+            "050 123 45 678": "it has 11 digits",
+            "3805012345678": "it has 13 digits",
+            "089 123 45 67": "089 is not the code of a mobile operator",
+            "+0501234567": "country code 380",
+            "тел. 050 123": "only digits",
+            "": "is empty",
         }
-        for text, expected in good.items():
-            self.assertEqual(rm.normalize_phone(text), expected, text)
-        for bad in (
-            "0441234567", "+380441234567", "050123456", "05012345678",
-            "+48501234567", "", "phone", "+0501234567", "3805012345678",
-        ):  # fmt: skip
-            with self.assertRaises(VchasnoPayloadError, msg=bad):
-                rm.normalize_phone(bad)
+        for text, reason in cases.items():
+            with self.assertRaises(VchasnoPayloadError, msg=text) as caught:
+                rm.normalize_phone(text)
+            self.assertIn(reason, str(caught.exception), text)
+            self.assertIn(reason, phone_refusal(text), text)
+            self.assertEqual(len(caught.exception.problems), 1)
 
     def test_email(self):
         self.assertEqual(rm.validate_email(" a.b@example.com "), "a.b@example.com")

@@ -342,7 +342,7 @@ class TestAuthAndCompanies(VchasnoCommon):
         self.assertEqual(
             doc_b["token_hash"], hashlib.sha256(TOKEN_B.encode()).hexdigest()
         )
-        self.assertEqual(doc_b["fiscal"]["receipt"]["rows"][0]["taxgrp"], "2")
+        self.assertEqual(doc_b["fiscal"]["receipt"]["rows"][0]["taxgrp"], 2)
 
     def test_user_of_a_sees_no_receipt_of_b(self):
         self._payment(self.company, self.bank_journal)

@@ -199,6 +199,8 @@ class TestAccessRules(VchasnoCommon):
         models = self._module_models()
         self.assertIn("vchasno.register", models.mapped("model"))
         for model in models:
+            if self.env[model.model]._abstract:
+                continue  # no table, no records: vchasno.access (a helper)
             with self.subTest(model=model.model):
                 self.assertTrue(
                     self.env["ir.model.access"].search_count(

@@ -1,9 +1,14 @@
 """Vchasno.Kasa protocol layer: plain Python, no ORM (see README)."""
 
-from .receipt_maths import (
+from .pay_types import (
     PAY_CARD,
     PAY_CASH,
     PAY_CASHLESS,
+    PAY_TYPES,
+    cabinet_name,
+    pay_type_code,
+)
+from .receipt_maths import (
     Pay,
     Row,
     allocate,
@@ -12,9 +17,11 @@ from .receipt_maths import (
     build_request,
     cash_rounding,
     normalize_phone,
+    rounding_problems,
     row_total,
     validate_email,
 )
+from .tax_groups import DEFAULT_TAX_GROUPS, wire_tax_group
 from .redact import RedactingFilter, redact
 from .vchasno_client import (
     DEFAULT_BASE_URL,
@@ -24,6 +31,7 @@ from .vchasno_client import (
 )
 from .vchasno_errors import (
     ERROR_MESSAGES,
+    OUR_CODES,
     TAG_NOT_FOUND_RES,
     VchasnoApiError,
     VchasnoAuthError,
@@ -34,4 +42,5 @@ from .vchasno_errors import (
     VchasnoThrottledError,
     VchasnoTransportError,
     describe_error,
+    describe_reason,
 )

@@ -13,6 +13,13 @@ Choices where the spec is silent (all pessimistic):
 
 - a repeated ``tag`` issues a second document (``repeat_tag`` =
   ``"new_document"``) unless configured ``"return_stored"``;
+- a search by tag (``type: 0``) answers the stored result, or our code
+  ``TAG_NOT_FOUND_RES``; ``{"tag_search": false}`` models a cloud without
+  the search (refused as a malformed request), since the search is documented
+  for the Device Manager only;
+- a register enables Готівка, Безготівка, Картка and Заокруглення; with
+  ``token`` the config disables payment types or rounding and sets the
+  rounding step/limit, and refusals use our codes (``vchasno_errors.OUR_CODES``);
 - fault ``invalid_json`` records the document (HTTP 200 = executed), then
   garbles the answer; ``http_500_html``, ``reset_before_record``, refusals,
   401 and 429 record nothing; ``timeout_after_record`` records, then hangs.
@@ -29,18 +36,15 @@ import secrets
 import threading
 import time
 from datetime import datetime, timedelta
+from decimal import Decimal
 from http.server import ThreadingHTTPServer
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from .emulator_http import EmulatedDrop, EmulatorHandler, Reply
-from .emulator_register import (
-    DEFAULT_PAY_TYPES,
-    DEFAULT_TAX_GROUPS,
-    DOCCODE_ALPHABET,
-    Register,
-)
+from .emulator_register import DOCCODE_ALPHABET, Register
 from .emulator_views import receipt_page
+from .tax_groups import DEFAULT_TAX_GROUPS
 from .vchasno_errors import (
     EMU_RES_FAULT_COLLISION,
     EMU_RES_FAULT_FATAL,
@@ -67,13 +71,18 @@ NOTIFY_CHANNELS = ("email", "sms", "viber", "cascade")
 DEFAULT_CONFIG = {
     "latency_ms": 0,
     "repeat_tag": "new_document",
+    "tag_search": True,
     "strict_tokens": False,
     "tokens": [],
     "hang_s": 60,
     "retry_after": 120,
     "clock_offset_s": 0,
 }
-REGISTER_KEYS = ("pay_types", "tax_groups")  # need "token" in the same call
+# Per register, with "token" in the same call (the register's cabinet settings).
+REGISTER_KEYS = (
+    "pay_types", "tax_groups", "rounding", "round_step", "round_max",
+    "owner_edrpou", "owner_name",
+)  # fmt: skip
 
 
 def token_hash(token):
@@ -135,31 +144,23 @@ class VchasnoEmulator:
             self._doccodes = set()
 
     def configure(self, **cfg):
-        """Change settings (``DEFAULT_CONFIG`` keys), or, with ``token``,
-        that register's ``pay_types`` (list of codes) / ``tax_groups``
-        (list of codes among the defaults)."""
+        """Change settings (``DEFAULT_CONFIG`` keys), or, with ``token``, that
+        register's cabinet: ``pay_types`` (enabled codes), ``tax_groups``
+        (codes among the defaults), ``rounding`` ("Заокруглення" enabled),
+        ``round_step`` / ``round_max`` (the rule of the company's settings),
+        ``owner_edrpou`` / ``owner_name`` (answered by task 18)."""
         unknown = set(cfg) - set(DEFAULT_CONFIG) - set(REGISTER_KEYS) - {"token"}
         if unknown:
             raise ValueError(f"unknown emulator setting(s): {sorted(unknown)}")
         if cfg.get("repeat_tag", "new_document") not in REPEAT_TAG_MODES:
             raise ValueError(f"repeat_tag must be one of {REPEAT_TAG_MODES}")
         token = cfg.pop("token", None)
+        register_cfg = {k: cfg.pop(k) for k in REGISTER_KEYS if k in cfg}
+        if register_cfg and token is None:
+            raise ValueError(f"{sorted(register_cfg)} need a token")
         with self._lock:
             if token is not None:
-                register = self._register(token_hash(token))
-                if "pay_types" in cfg:
-                    types = [int(t) for t in cfg.pop("pay_types")]
-                    register.pay_types = {t: f"Тип {t}" for t in types}
-                    register.pay_types.update(
-                        {t: n for t, n in DEFAULT_PAY_TYPES.items() if t in types}
-                    )
-                if "tax_groups" in cfg:
-                    codes = {str(c) for c in cfg.pop("tax_groups")}
-                    register.tax_groups = {
-                        c: g for c, g in DEFAULT_TAX_GROUPS.items() if c in codes
-                    }
-            elif set(cfg) & set(REGISTER_KEYS):
-                raise ValueError("pay_types/tax_groups need a token")
+                _configure_register(self._register(token_hash(token)), register_cfg)
             self._config.update(cfg)
 
     def inject_fault(self, kind, count=1, token=None):
@@ -261,7 +262,11 @@ class VchasnoEmulator:
                 return Reply(200, answer)
             register.public_base = self.url or register.public_base
             answer, document = register.execute(
-                request, self.now(), self._config["repeat_tag"], self._issue_doccode
+                request,
+                self.now(),
+                self._config["repeat_tag"],
+                self._issue_doccode,
+                tag_search=self._config["tag_search"],
             )
             if document is not None:
                 self._documents.append(document)
@@ -341,6 +346,25 @@ class VchasnoEmulator:
             if docs:
                 return Reply(200, receipt_page(docs[0]).encode())
         return Reply(404, {"detail": "Not found"})
+
+
+def _configure_register(register, cfg):
+    if "pay_types" in cfg:
+        register.pay_types = {int(t) for t in cfg["pay_types"]}
+    if "tax_groups" in cfg:
+        codes = {str(c) for c in cfg["tax_groups"]}
+        register.tax_groups = {
+            c: g for c, g in DEFAULT_TAX_GROUPS.items() if c in codes
+        }
+    if "rounding" in cfg:
+        register.rounding.enabled = bool(cfg["rounding"])
+    if "round_step" in cfg:
+        register.rounding.step = Decimal(str(cfg["round_step"]))
+    if "round_max" in cfg:
+        register.rounding.max = Decimal(str(cfg["round_max"]))
+    for key in ("owner_edrpou", "owner_name"):
+        if key in cfg:
+            setattr(register, key, str(cfg[key]))
 
 
 def _unauthorized():

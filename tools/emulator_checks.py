@@ -4,8 +4,10 @@ Written apart from ``receipt_maths`` on purpose, so that a bug in the builder
 cannot hide a bug in the check. Texts are Ukrainian, as Vchasno's ``errortxt``.
 """
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from .pay_types import cabinet_name
 from .vchasno_errors import (
     EMU_RES_AMOUNT,
     EMU_RES_BAD_REQUEST,
@@ -15,6 +17,7 @@ from .vchasno_errors import (
     EMU_RES_PRICE,
     EMU_RES_QUANTITY,
     EMU_RES_ROUND,
+    EMU_RES_ROUND_DISABLED,
     EMU_RES_ROWS_SUM,
     EMU_RES_TAX_GROUP,
     RES_ROUND_WITH_AUTOROUND,
@@ -22,7 +25,17 @@ from .vchasno_errors import (
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-EMU_MAX_ABS_ROUND = Decimal("0.10")  # same unverified rule as the builder
+
+
+@dataclass
+class RoundingRule:
+    """A register's rounding: "Заокруглення" enabled in the cabinet, and the
+    step and limit the company's settings use (same defaults as
+    ``receipt_maths``, kept apart on purpose, see the module docstring)."""
+
+    enabled: bool = True
+    step: Decimal = Decimal("0.10")
+    max: Decimal = Decimal("0.10")
 
 
 class Refusal(Exception):
@@ -49,8 +62,13 @@ def places_ok(value, places):
     return value is not None and value == value.quantize(Decimal(1).scaleb(-places))
 
 
-def check_receipt(receipt, tax_groups, pay_types):
-    """Return the checked amounts or raise ``Refusal`` listing problems."""
+def check_receipt(receipt, tax_groups, pay_types, rounding=None):
+    """Return the checked amounts or raise ``Refusal`` listing problems.
+
+    :param pay_types: the payment type codes enabled on the register
+    :param rounding: ``RoundingRule`` (default: enabled, 0.10, 0.10)
+    """
+    rounding = rounding or RoundingRule()
     if not isinstance(receipt, dict):
         raise Refusal(EMU_RES_BAD_REQUEST, "Не вказано об'єкт receipt")
     rows, pays = receipt.get("rows"), receipt.get("pays")
@@ -76,13 +94,10 @@ def check_receipt(receipt, tax_groups, pay_types):
     elif receipt.get("disc_type", 0) != 0:
         problem(EMU_RES_PRICE, "Знижка у відсотках не підтримується емулятором")
     checked_pays = _check_pays(pays, pay_types, problem)
-    has_cash = any(t == 0 for t, _s in checked_pays)
-    if not places_ok(rnd, 2) or abs(rnd) >= EMU_MAX_ABS_ROUND:
+    if not places_ok(rnd, 2):
         problem(EMU_RES_ROUND, "Невірна сума заокруглення")
-    elif rnd and not has_cash:
-        problem(EMU_RES_ROUND, "Заокруглення можливе лише з оплатою готівкою")
-    elif rnd and receipt.get("autoround"):
-        problem(RES_ROUND_WITH_AUTOROUND, "Сума округлення («round») при autoround")
+    elif rnd:
+        _check_round(rnd, checked_pays, rounding, receipt, problem)
     paid = sum((s for _t, s in checked_pays), ZERO)
     if not problems and paid != total - disc + rnd:
         text = (
@@ -95,6 +110,22 @@ def check_receipt(receipt, tax_groups, pay_types):
         raise Refusal(problems[0]["res"], text, 3, problems)
     return {"sum": total, "disc": disc, "round": rnd, "rows": row_values,
             "pays": checked_pays}  # fmt: skip
+
+
+def _check_round(rnd, checked_pays, rule, receipt, problem):
+    cash = sum((s for t, s in checked_pays if t == 0), ZERO)
+    if not rule.enabled:
+        text = "Тип оплати «Заокруглення» не увімкнено для каси"
+        problem(EMU_RES_ROUND_DISABLED, text)
+    elif not cash:
+        problem(EMU_RES_ROUND, "Заокруглення можливе лише з оплатою готівкою")
+    elif abs(rnd) >= rule.max:
+        problem(EMU_RES_ROUND, f"Сума заокруглення {rnd} не менша за {rule.max}")
+    elif rule.step and cash % rule.step:
+        text = f"Сума готівкою {cash} після заокруглення не кратна {rule.step}"
+        problem(EMU_RES_ROUND, text)
+    elif receipt.get("autoround"):
+        problem(RES_ROUND_WITH_AUTOROUND, "Сума округлення («round») при autoround")
 
 
 def _check_rows(rows, tax_groups, problem):
@@ -134,7 +165,8 @@ def _check_pays(pays, pay_types, problem):
         ptype, amount = pay.get("type"), num(pay.get("sum"))
         change = num(pay.get("change", 0))
         if isinstance(ptype, bool) or ptype not in pay_types:
-            problem(EMU_RES_PAY_TYPE, f"Оплата {i}: тип оплати не увімкнено")
+            name = cabinet_name(ptype)
+            problem(EMU_RES_PAY_TYPE, f"Оплата {i}: тип оплати «{name}» не увімкнено")
         if amount is None or amount < 0 or not places_ok(amount, 2):
             problem(EMU_RES_AMOUNT, f"Оплата {i}: невірна сума")
         elif change is None or change < 0 or not places_ok(change, 2):

@@ -11,8 +11,17 @@ import string
 from datetime import timedelta
 from decimal import Decimal
 
-from .emulator_checks import Refusal, check_receipt, num, places_ok
-from .emulator_reports import add_totals, money2, new_totals, report_body
+from .emulator_checks import Refusal, RoundingRule, check_receipt, num, places_ok
+from .emulator_reports import (
+    add_service,
+    add_totals,
+    add_withdrawal,
+    money2,
+    new_totals,
+    report_body,
+)
+from .pay_types import cabinet_name
+from .tax_groups import DEFAULT_TAX_GROUPS
 from .vchasno_errors import (
     EMU_RES_AMOUNT,
     EMU_RES_BAD_REQUEST,
@@ -30,19 +39,9 @@ ZERO = Decimal("0.00")
 SHIFT_MAX_AGE = timedelta(hours=24)  # spec §8 [law]
 DT_FORMAT = "%Y%m%d%H%M%S"
 DOCCODE_ALPHABET = string.ascii_letters + string.digits
-# code: (letter, short name, full name, VAT %, excise/other %) — spec §10.
-DEFAULT_TAX_GROUPS = {
-    "1": ("А", "ПДВ_А", "ПДВ 20%", Decimal(20), ZERO),
-    "2": ("Б", "Без ПДВ", "Без ПДВ", ZERO, ZERO),
-    "3": ("ГД", "ПДВ_Г", "ПДВ 20% + акциз 5%", Decimal(20), Decimal(5)),
-    "4": ("В", "ПДВ_В", "ПДВ 7%", Decimal(7), ZERO),
-    "5": ("Е", "ПДВ_Е", "ПДВ 0%", ZERO, ZERO),
-    "6": ("Ж", "Акциз", "Без ПДВ + акциз 5%", ZERO, Decimal(5)),
-    "7": ("З", "Не об'єкт", "Не є об'єктом ПДВ", ZERO, ZERO),
-    "8": ("ИК", "ПДВ_И", "ПДВ 20% + ПФ 7.5%", Decimal(20), Decimal("7.5")),
-    "9": ("Л", "ПДВ_Л", "ПДВ 14%", Decimal(14), ZERO),
-}
-DEFAULT_PAY_TYPES = {0: "Готівка", 1: "Безготівка", 2: "Картка"}
+# A new test register has the four types Huge Profit's help says must be on:
+# Готівка, Безготівка, Картка and Заокруглення (``Register.rounding``).
+DEFAULT_PAY_TYPES = (0, 1, 2)
 
 
 class Register:
@@ -52,7 +51,11 @@ class Register:
         self.token_hash = token_hash
         self.fisid = "99999999" + str(int(token_hash[:12], 16) % 10**9).zfill(9)
         self.tax_groups = dict(DEFAULT_TAX_GROUPS)
-        self.pay_types = dict(DEFAULT_PAY_TYPES)
+        self.pay_types = set(DEFAULT_PAY_TYPES)
+        self.rounding = RoundingRule()
+        # Task 18 answers the owner (a NestJS client reads info.edrpou/name).
+        self.owner_edrpou = str(40000000 + int(token_hash[12:20], 16) % 10**7)
+        self.owner_name = "ТОВ «Тестовий платник %s»" % self.fisid[-4:]
         self.safe = ZERO
         self.docno = self.dataid = self.z_count = 0
         self.shift = None  # dict while a shift is open
@@ -62,10 +65,17 @@ class Register:
 
     # === Entry point === #
 
-    def execute(self, request, now, repeat_tag, issue_doccode):
-        """Answer one request; returns ``(answer, document or None)``."""
+    def execute(self, request, now, repeat_tag, issue_doccode, tag_search=True):
+        """Answer one request; returns ``(answer, document or None)``.
+
+        :param tag_search: answer ``type: 0`` searches (the Device Manager
+            feature); False models a cloud without it (refused as malformed)
+        """
         tag = request.get("tag") or secrets.token_hex(16)
         if request.get("type", 1) == 0:
+            if not tag_search:
+                refusal = Refusal(EMU_RES_BAD_REQUEST, "Невірний тип запиту")
+                return self._refusal(request, tag, now, refusal), None
             stored = self.by_tag.get(tag)
             if stored is None:
                 text = "Документ з таким tag не знайдено"
@@ -213,6 +223,8 @@ class Register:
             "online_status": 0,
             "sign_status": 1,
             "safe": money2(self.safe),
+            "edrpou": self.owner_edrpou,
+            "name": self.owner_name,
         }
         return info, None
 
@@ -223,8 +235,12 @@ class Register:
         amount = num(cash.get("sum"))
         if amount is None or amount <= 0 or not places_ok(amount, 2):
             raise Refusal(EMU_RES_AMOUNT, "Невірна сума операції")
-        if cash.get("type", 0) not in allowed_types:
+        ptype = cash.get("type", 0)
+        if ptype not in allowed_types:
             raise Refusal(EMU_RES_PAY_TYPE, "Тип оплати не дозволено для операції")
+        if ptype not in self.pay_types:
+            text = f"Тип оплати «{cabinet_name(ptype)}» не увімкнено для каси"
+            raise Refusal(EMU_RES_PAY_TYPE, text)
         return amount
 
     def _service(self, fiscal, now, issue_doccode):
@@ -233,22 +249,24 @@ class Register:
         if fiscal["task"] == 4 and amount > self.safe:
             raise Refusal(EMU_RES_SAFE, "Недостатньо готівки в касі")
         self.safe += amount if fiscal["task"] == 3 else -amount
-        self.shift["cash"]["in" if fiscal["task"] == 3 else "out"] += amount
+        add_service(self.shift, fiscal["task"], amount)
         info = self._doc_info(fiscal["task"], now, issue_doccode, fiscal.get("cashier"))
         return info, money2(amount)
 
     def _withdrawal(self, fiscal, now, issue_doccode):
-        amount = self._cash_amount(fiscal, set(self.pay_types) - {0})
+        amount = self._cash_amount(fiscal, set(range(1, 100)))
         self._require_shift(now, auto_open=True)
         if amount > self.safe:
             raise Refusal(EMU_RES_SAFE, "Недостатньо готівки в касі")
         self.safe -= amount
-        self.shift["count"]["14"] += 1
+        add_withdrawal(self.shift, fiscal["cash"]["type"], amount)
         info = self._doc_info(14, now, issue_doccode, fiscal.get("cashier"))
         return info, money2(amount)
 
     def _receipt(self, fiscal, now, issue_doccode):
-        checked = check_receipt(fiscal.get("receipt"), self.tax_groups, self.pay_types)
+        checked = check_receipt(
+            fiscal.get("receipt"), self.tax_groups, self.pay_types, self.rounding
+        )
         self._require_shift(now, auto_open=True)
         sign = "p" if fiscal["task"] == 1 else "m"
         add_totals(self.shift, checked, sign)
@@ -283,7 +301,7 @@ class Register:
                 "shift_prev_link": shift["no"] - 1, "safe": money2(self.safe),
                 "safe_start_shift": money2(shift["safe_start"]),
                 "isoffline": False, "vacant_off_nums": 0}  # fmt: skip
-        info.update(report_body(shift, self.tax_groups, self.pay_types))
+        info.update(report_body(shift, self.tax_groups, cabinet_name))
         if fiscal["task"] == 10:
             return info, None
         doc = self._doc_info(11, now, issue_doccode, fiscal.get("cashier"))

@@ -9,15 +9,13 @@ serialises as ``1445.29``). Every builder validates its input and raises
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from .contacts import UA_MOBILE_CODES, normalize_phone, validate_email
-from .vchasno_errors import VchasnoPayloadError, _lt
+from . import payload_problems as pp
+from .contacts import normalize_phone, validate_email
+from .pay_types import PAY_CARD, PAY_CASH, PAY_CASHLESS
+from .tax_groups import wire_tax_group
+from .vchasno_errors import VchasnoPayloadError
 
 # === Constants === #
-
-# Payment types (spec §4.3).
-PAY_CASH = 0
-PAY_CASHLESS = 1
-PAY_CARD = 2
 
 # Fiscal tasks (spec §3).
 TASK_OPEN_SHIFT = 0
@@ -49,52 +47,13 @@ MAX_UKTZED_LEN = 10  # spec §4.2 (KVC note)
 MAX_TAG_LEN = 64
 # UNVERIFIED (spec §4.5, §11.8): classic NBU rule (2018) rounds cash to
 # 10 kopecks, half up. NBU resolution No. 115 (from 01.10.2025) changes the
-# steps; change CASH_ROUNDING_STEP when the new rule is known.
+# steps, so these are only the defaults of the per-company settings
+# (``res.company._vchasno_rounding_rule``), passed to the functions below.
 CASH_ROUNDING_STEP = Decimal("0.10")
 # UNVERIFIED: a ``round`` of 10 kopecks or more is refused as a likely bug.
+# ``max_abs_round`` 0 means cash rounding is switched off: no ``round`` at all.
 MAX_ABS_ROUND = Decimal("0.10")
 NOTIFY_CHANNELS = ("email", "sms", "viber", "cascade")  # spec §7.2
-
-
-# Problem texts (msgids).
-P_NO_ROWS = _lt("The receipt has no rows.")
-P_TOO_MANY_ROWS = _lt("The receipt has more than %(max)s rows.")
-P_NO_PAYS = _lt("The receipt has no payments.")
-P_NAME_EMPTY = _lt("Row %(row)s has no name.")
-P_NAME_LONG = _lt("Row %(row)s: the name is longer than %(max)s characters.")
-P_QTY = _lt(
-    "Row %(row)s: the quantity %(value)s must be positive with at most 3 decimals."
-)
-P_PRICE = _lt(
-    "Row %(row)s: the price %(value)s must not be negative and have at most 2 decimals."
-)
-P_ROW_DISC = _lt("Row %(row)s: the discount %(value)s must have at most 2 decimals.")
-P_ROW_TOTAL = _lt("Row %(row)s: the amount after discount must be positive.")
-P_TAX_GROUP = _lt("Row %(row)s has no Vchasno tax group.")
-P_UKTZED = _lt("Row %(row)s: the UKTZED code is longer than %(max)s characters.")
-P_PAY_TYPE = _lt("Payment %(pay)s has an invalid payment type.")
-P_PAY_AMOUNT = _lt(
-    "Payment %(pay)s: the amount %(value)s must be positive with at most 2 decimals."
-)
-P_PAY_CHANGE = _lt(
-    "Payment %(pay)s: change is only possible for cash and must not be negative."
-)
-P_DISC = _lt(
-    "The receipt discount %(value)s must not be negative, must have at most "
-    "2 decimals and must be less than the total."
-)
-P_ROUND = _lt(
-    "The rounding %(value)s needs a cash payment, at most 2 decimals and must "
-    "be smaller than %(max)s."
-)
-P_PAYS_TOTAL = _lt(
-    "The payments (%(pays)s) do not equal the total %(total)s minus the "
-    "discount %(disc)s plus the rounding %(round)s."
-)
-P_COMMENT = _lt("A comment is longer than %(max)s characters.")
-P_TAG = _lt("The request tag must be a non-empty text of at most %(max)s characters.")
-P_TASK_BODY = _lt("Operation %(task)s needs %(body)s.")
-P_CASH_AMOUNT = _lt("The amount %(value)s must be positive with at most 2 decimals.")
 
 
 # === Data === #
@@ -177,8 +136,11 @@ def cash_rounding(amount, step=CASH_ROUNDING_STEP):
     """The ``round`` value for a cash amount: rounded(amount) − amount.
 
     Half up to ``step`` (NBU 2018: 1-4 kopecks down, 5-9 up), spec §4.5.
+    A ``step`` of 0 means no rounding (0.00).
     """
-    amount = to_decimal(amount)
+    amount, step = to_decimal(amount), to_decimal(step)
+    if not step:
+        return Decimal("0.00")
     rounded = (amount / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
     return (rounded - amount).quantize(KOPECK)
 
@@ -218,6 +180,8 @@ def build_receipt(
     disc=Decimal(0),
     comment_up=None,
     comment_down=None,
+    round_step=CASH_ROUNDING_STEP,
+    max_abs_round=MAX_ABS_ROUND,
 ):
     """Build ``fiscal.receipt`` (spec §4) and check the §4.5 sum rules.
 
@@ -225,6 +189,9 @@ def build_receipt(
     :param pays: list of ``Pay``
     :param rounding: cash rounding (``round``), see ``cash_rounding``
     :param disc: whole-receipt discount in UAH (``disc``, ``disc_type`` 0)
+    :param round_step: the cash left to pay after ``round`` must be a multiple
+        of it (0: any amount)
+    :param max_abs_round: ``|round|`` must stay below it; 0 = rounding off
     :return: JSON-ready dict
     :raise VchasnoPayloadError: listing every problem found
     """
@@ -236,22 +203,19 @@ def build_receipt(
     out_pays = _build_pays(pays, problems)
     pays_total = sum((to_decimal(p.amount) for p in pays), Decimal(0))
     if disc < 0 or not _has_places(disc, 2) or (rows and disc >= total):
-        problems.append((P_DISC, {"value": disc}))
-    has_cash = any(p.type == PAY_CASH for p in pays)
-    if rounding and (
-        not has_cash or not _has_places(rounding, 2) or abs(rounding) >= MAX_ABS_ROUND
-    ):
-        problems.append((P_ROUND, {"value": rounding, "max": MAX_ABS_ROUND}))
+        problems.append((pp.P_DISC, {"value": disc}))
+    if rounding:
+        problems.extend(rounding_problems(rounding, pays, round_step, max_abs_round))
     if rows and pays and pays_total != total - disc + rounding:
         problems.append(
             (
-                P_PAYS_TOTAL,
+                pp.P_PAYS_TOTAL,
                 {"pays": pays_total, "total": total, "disc": disc, "round": rounding},
             )
         )
     for comment in (comment_up, comment_down):
         if comment and len(comment) > MAX_COMMENT_LEN:
-            problems.append((P_COMMENT, {"max": MAX_COMMENT_LEN}))
+            problems.append((pp.P_COMMENT, {"max": MAX_COMMENT_LEN}))
     if problems:
         raise VchasnoPayloadError(problems)
     receipt = {"sum": _money(total)}
@@ -267,11 +231,27 @@ def build_receipt(
     return receipt
 
 
+def rounding_problems(rounding, pays, step=CASH_ROUNDING_STEP, max_abs=MAX_ABS_ROUND):
+    """Why a non-zero ``round`` cannot go out under the rounding settings.
+
+    :return: list of ``(template, params)``; empty when it may be sent
+    """
+    rounding, step, max_abs = (to_decimal(v) for v in (rounding, step, max_abs))
+    if not max_abs:
+        return [(pp.P_ROUND_OFF, {"value": rounding})]
+    cash = sum((to_decimal(p.amount) for p in pays if p.type == PAY_CASH), Decimal(0))
+    if not cash or not _has_places(rounding, 2) or abs(rounding) >= max_abs:
+        return [(pp.P_ROUND, {"value": rounding, "max": max_abs})]
+    if step and cash % step:
+        return [(pp.P_ROUND_STEP, {"value": rounding, "cash": cash, "step": step})]
+    return []
+
+
 def _build_rows(rows, problems):
     if not rows:
-        problems.append((P_NO_ROWS, {}))
+        problems.append((pp.P_NO_ROWS, {}))
     elif len(rows) > MAX_ROWS:
-        problems.append((P_TOO_MANY_ROWS, {"max": MAX_ROWS}))
+        problems.append((pp.P_TOO_MANY_ROWS, {"max": MAX_ROWS}))
     out = []
     for index, row in enumerate(rows, start=1):
         problems.extend(_row_problems(index, row))
@@ -290,7 +270,7 @@ def _build_rows(rows, problems):
         )
         if to_decimal(row.disc):
             item["disc"] = _money(to_decimal(row.disc))
-        item["taxgrp"] = row.tax_group
+        item["taxgrp"] = wire_tax_group(row.tax_group)
         if row.comment:
             item["comment"] = row.comment
         out.append(item)
@@ -302,42 +282,44 @@ def _row_problems(index, row):
     qty, price, disc = (to_decimal(v) for v in (row.qty, row.price, row.disc))
     name = (row.name or "").strip()
     if not name:
-        problems.append((P_NAME_EMPTY, {"row": index}))
+        problems.append((pp.P_NAME_EMPTY, {"row": index}))
     elif len(name) > MAX_NAME_LEN:
-        problems.append((P_NAME_LONG, {"row": index, "max": MAX_NAME_LEN}))
+        problems.append((pp.P_NAME_LONG, {"row": index, "max": MAX_NAME_LEN}))
     if qty <= 0 or not _has_places(qty, 3):
-        problems.append((P_QTY, {"row": index, "value": qty}))
+        problems.append((pp.P_QTY, {"row": index, "value": qty}))
     if price < 0 or not _has_places(price, 2):
-        problems.append((P_PRICE, {"row": index, "value": price}))
+        problems.append((pp.P_PRICE, {"row": index, "value": price}))
     if not _has_places(disc, 2):
-        problems.append((P_ROW_DISC, {"row": index, "value": disc}))
+        problems.append((pp.P_ROW_DISC, {"row": index, "value": disc}))
     elif row_total(row) <= 0:
-        problems.append((P_ROW_TOTAL, {"row": index}))
+        problems.append((pp.P_ROW_TOTAL, {"row": index}))
     if row.tax_group is None or str(row.tax_group).strip() == "":
-        problems.append((P_TAX_GROUP, {"row": index}))
+        problems.append((pp.P_TAX_GROUP, {"row": index}))
+    elif wire_tax_group(row.tax_group) is None:
+        problems.append((pp.P_TAX_GROUP_NUMBER, {"row": index, "value": row.tax_group}))
     if row.uktzed and len(row.uktzed) > MAX_UKTZED_LEN:
-        problems.append((P_UKTZED, {"row": index, "max": MAX_UKTZED_LEN}))
+        problems.append((pp.P_UKTZED, {"row": index, "max": MAX_UKTZED_LEN}))
     if row.comment and len(row.comment) > MAX_COMMENT_LEN:
-        problems.append((P_COMMENT, {"max": MAX_COMMENT_LEN}))
+        problems.append((pp.P_COMMENT, {"max": MAX_COMMENT_LEN}))
     return problems
 
 
 def _build_pays(pays, problems):
     if not pays:
-        problems.append((P_NO_PAYS, {}))
+        problems.append((pp.P_NO_PAYS, {}))
     out = []
     for index, pay in enumerate(pays, start=1):
         amount, change = to_decimal(pay.amount), to_decimal(pay.change)
         if not isinstance(pay.type, int) or isinstance(pay.type, bool) or pay.type < 0:
-            problems.append((P_PAY_TYPE, {"pay": index}))
+            problems.append((pp.P_PAY_TYPE, {"pay": index}))
         if amount <= 0 or not _has_places(amount, 2):
-            problems.append((P_PAY_AMOUNT, {"pay": index, "value": amount}))
+            problems.append((pp.P_PAY_AMOUNT, {"pay": index, "value": amount}))
         if (
             change < 0
             or not _has_places(change, 2)
             or (change and pay.type != PAY_CASH)
         ):
-            problems.append((P_PAY_CHANGE, {"pay": index}))
+            problems.append((pp.P_PAY_CHANGE, {"pay": index}))
         item = {"type": pay.type, "sum": _money(amount)}
         if pay.type == PAY_CASH:
             item["change"] = _money(change)
@@ -353,7 +335,7 @@ def build_cash(amount, pay_type=PAY_CASH, **card_fields):
     """``fiscal.cash`` for tasks 3, 4 and 14 (spec §3.1, §3.2)."""
     amount = to_decimal(amount)
     if amount <= 0 or not _has_places(amount, 2):
-        raise VchasnoPayloadError([(P_CASH_AMOUNT, {"value": amount})])
+        raise VchasnoPayloadError([(pp.P_CASH_AMOUNT, {"value": amount})])
     cash = {"type": pay_type, "sum": _money(amount)}
     cash.update({k: v for k, v in card_fields.items() if v})
     return cash
@@ -379,11 +361,11 @@ def build_request(
     """
     problems = []
     if not isinstance(tag, str) or not tag or len(tag) > MAX_TAG_LEN:
-        problems.append((P_TAG, {"max": MAX_TAG_LEN}))
+        problems.append((pp.P_TAG, {"max": MAX_TAG_LEN}))
     if task in RECEIPT_TASKS and not receipt:
-        problems.append((P_TASK_BODY, {"task": task, "body": "receipt"}))
+        problems.append((pp.P_TASK_BODY, {"task": task, "body": "receipt"}))
     if task in CASH_TASKS and not cash:
-        problems.append((P_TASK_BODY, {"task": task, "body": "cash"}))
+        problems.append((pp.P_TASK_BODY, {"task": task, "body": "cash"}))
     if problems:
         raise VchasnoPayloadError(problems)
     fiscal = {"task": task}
@@ -407,4 +389,10 @@ def build_request(
     return request
 
 
-__all__ = ["UA_MOBILE_CODES", "normalize_phone", "validate_email"]
+__all__ = [
+    "PAY_CARD",
+    "PAY_CASH",
+    "PAY_CASHLESS",
+    "normalize_phone",
+    "validate_email",
+]

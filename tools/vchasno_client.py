@@ -7,6 +7,7 @@ decision (RELIABILITY.md §6.5).
 """
 
 import logging
+import socket
 import uuid
 from urllib.parse import quote
 
@@ -100,6 +101,7 @@ class VchasnoClient:
         if not isinstance(data, dict) or not isinstance(data.get("res"), int):
             raise VchasnoOutcomeUnknownError(
                 "answer without a result code",
+                reason="bad_answer",
                 http_status=reply.status,
                 response=self._redact(data),
             )
@@ -109,6 +111,7 @@ class VchasnoClient:
         if sent_tag and got_tag and got_tag != sent_tag:
             raise VchasnoOutcomeUnknownError(
                 f"answer for another request tag {got_tag} (sent {sent_tag})",
+                reason="bad_answer",
                 http_status=reply.status,
                 response=raw,
             )
@@ -202,7 +205,7 @@ class VchasnoClient:
         data = self._check_reply(reply, "check-task")
         if not isinstance(data, dict):
             raise VchasnoOutcomeUnknownError(
-                "unreadable receipt JSON", http_status=reply.status
+                "unreadable receipt JSON", reason="bad_answer", http_status=reply.status
             )
         return self._redact(data)
 
@@ -245,12 +248,14 @@ class VchasnoClient:
             # 3xx: redirects are never followed (the body would go elsewhere).
             raise VchasnoOutcomeUnknownError(
                 f"HTTP {status} on {what} request: {snippet}",
+                reason="http_error",
                 http_status=status,
                 response=snippet,
             )
         if reply.json is None:
             raise VchasnoOutcomeUnknownError(
                 f"HTTP {status} with a non-JSON body on {what} request: {snippet}",
+                reason="bad_answer",
                 http_status=status,
                 response=snippet,
             )
@@ -289,22 +294,39 @@ class VchasnoClient:
                 verify=True,
             )
             body = response.content
+        except requests.exceptions.ConnectTimeout as err:
+            raise VchasnoNotSentError(
+                self._describe(err, url), reason="connect_timeout"
+            ) from None
+        except requests.exceptions.SSLError as err:
+            raise VchasnoNotSentError(self._describe(err, url), reason="tls") from None
         except (
-            requests.exceptions.ConnectTimeout,
-            requests.exceptions.SSLError,
             requests.exceptions.InvalidURL,
             requests.exceptions.InvalidSchema,
             requests.exceptions.MissingSchema,
             requests.exceptions.InvalidHeader,
         ) as err:
-            raise VchasnoNotSentError(self._describe(err, url)) from None
+            raise VchasnoNotSentError(
+                self._describe(err, url), reason="invalid_url"
+            ) from None
         except requests.exceptions.ConnectionError as err:
-            if _never_connected(err):
-                raise VchasnoNotSentError(self._describe(err, url)) from None
-            raise VchasnoOutcomeUnknownError(self._describe(err, url)) from None
+            reason = _connect_failure(err)
+            if reason:
+                raise VchasnoNotSentError(
+                    self._describe(err, url), reason=reason
+                ) from None
+            raise VchasnoOutcomeUnknownError(
+                self._describe(err, url), reason="reset"
+            ) from None
+        except requests.exceptions.ReadTimeout as err:
+            raise VchasnoOutcomeUnknownError(
+                self._describe(err, url), reason="read_timeout"
+            ) from None
         except requests.exceptions.RequestException as err:
-            # ReadTimeout, ChunkedEncodingError, ContentDecodingError, ...
-            raise VchasnoOutcomeUnknownError(self._describe(err, url)) from None
+            # ChunkedEncodingError, ContentDecodingError, ...
+            raise VchasnoOutcomeUnknownError(
+                self._describe(err, url), reason="bad_answer"
+            ) from None
         _logger.debug("Vchasno %s %s -> HTTP %s", method, path, response.status_code)
         text = body.decode("utf-8", errors="replace")
         try:
@@ -322,24 +344,33 @@ class VchasnoClient:
         return self._redact(f"{type(err).__name__} on {url}: {err}")
 
 
-def _never_connected(err):
-    """True when a ConnectionError happened before the request was sent.
+def _connect_failure(err):
+    """Why a ConnectionError happened before the request was sent, or None.
 
     urllib3 wraps refused connections and DNS failures in
-    ``NewConnectionError`` (``NameResolutionError`` is a subclass); anything
-    else (``RemoteDisconnected``, reset) may come after the body was sent.
+    ``NewConnectionError`` (a DNS failure carries a ``socket.gaierror``, or is
+    urllib3 2's ``NameResolutionError`` subclass); anything else
+    (``RemoteDisconnected``, reset) may come after the body was sent.
+
+    :return: ``"dns"``, ``"refused"``, ``"connect_timeout"`` or None
     """
-    seen, todo = set(), [err]
+    seen, todo, found = set(), [err], None
     while todo:
         exc = todo.pop()
         if exc is None or id(exc) in seen:
             continue
         seen.add(id(exc))
-        if isinstance(exc, (NewConnectionError, ConnectTimeoutError)):
-            return True
+        if isinstance(exc, socket.gaierror) or type(exc).__name__ == (
+            "NameResolutionError"
+        ):
+            return "dns"
+        if isinstance(exc, NewConnectionError):
+            found = "refused"  # unless its cause says DNS
+        elif isinstance(exc, ConnectTimeoutError) and not found:
+            found = "connect_timeout"
         todo.extend([getattr(exc, "reason", None), exc.__cause__, exc.__context__])
         todo.extend(a for a in getattr(exc, "args", ()) if isinstance(a, BaseException))
-    return False
+    return found
 
 
 def _notification_answer(data):

@@ -44,14 +44,17 @@ RES_SHIFT_NOT_OPEN = 2007
 RES_SHIFT_MUST_BE_CLOSED = 2008
 RES_SHIFT_EXPIRED = RES_SHIFT_MUST_BE_CLOSED
 
-# UNVERIFIED (spec §9.1, §11.2): the answer of a ``type: 0`` search for a tag
-# that Vchasno does not know is not documented anywhere. The client treats
-# this code as "not found"; check it on the test register and correct it.
+# === Codes invented by this project (OURS) === #
+#
+# The evidence is silent about these answers (evidence file, "Not found
+# anywhere"; spec §11.4), so each code below is OUR choice, kept in the 9xxx
+# range, far from the codes above. The emulator answers them; Odoo shows their
+# texts. Only TAG_NOT_FOUND_RES is also believed from the real service, and
+# only on a register whose "Check Vchasno behaviour" proved it
+# (``vchasno.register._vchasno_recovery_path``). README "Vchasno API
+# assumptions" points here. Also our choice, with a real code: the emulator
+# answers RES_SHIFT_EXPIRED (2008) for a shift older than 24 hours.
 TAG_NOT_FOUND_RES = 9404
-
-# Codes invented by our emulator (tools/emulator*.py). Vchasno's real codes
-# for these situations are unknown (spec §11.4); the 9xxx range keeps them
-# apart from the codes above.
 EMU_RES_BAD_REQUEST = 9000
 EMU_RES_ROWS_SUM = 9001
 EMU_RES_PAYS_SUM = 9002
@@ -64,9 +67,29 @@ EMU_RES_ROUND = 9008
 EMU_RES_AMOUNT = 9009
 EMU_RES_SAFE = 9010
 EMU_RES_TASK = 9011
+EMU_RES_ROUND_DISABLED = 9012
 EMU_RES_FAULT_RETRY = 9101
 EMU_RES_FAULT_COLLISION = 9102
 EMU_RES_FAULT_FATAL = 9103
+OUR_CODES = {
+    TAG_NOT_FOUND_RES: "search by tag (type 0): no document with this tag",
+    EMU_RES_BAD_REQUEST: "malformed request",
+    EMU_RES_ROWS_SUM: "sum differs from the rows",
+    EMU_RES_PAYS_SUM: "payments differ from sum - disc + round",
+    EMU_RES_TAX_GROUP: "tax group not configured on the register",
+    EMU_RES_PAY_TYPE: "payment type not enabled in the cabinet",
+    EMU_RES_QUANTITY: "bad quantity",
+    EMU_RES_PRICE: "bad price or discount",
+    EMU_RES_EMPTY: "no rows or no payments",
+    EMU_RES_ROUND: "round too large, not on the step, or without cash",
+    EMU_RES_AMOUNT: "bad amount",
+    EMU_RES_SAFE: "not enough cash in the register",
+    EMU_RES_TASK: "unknown task",
+    EMU_RES_ROUND_DISABLED: "'Заокруглення' not enabled in the cabinet",
+    EMU_RES_FAULT_RETRY: "injected fault, res_action 1",
+    EMU_RES_FAULT_COLLISION: "injected fault, res_action 2",
+    EMU_RES_FAULT_FATAL: "injected fault, res_action 3",
+}
 
 # === res_action (spec §5.1) === #
 
@@ -96,12 +119,17 @@ ERROR_MESSAGES = {
     ),
     EMU_RES_TAX_GROUP: _lt("A row uses a tax group unknown to the cash register."),
     EMU_RES_PAY_TYPE: _lt(
-        "A payment type is not enabled in the cash register settings."
+        "A payment type of the receipt is not enabled for this cash register: "
+        "enable it in the Vchasno cabinet (e.g. Картка for card payments)."
     ),
     EMU_RES_QUANTITY: _lt("A row quantity is invalid."),
     EMU_RES_PRICE: _lt("A row price or discount is invalid."),
     EMU_RES_EMPTY: _lt("The receipt has no rows or no payments."),
     EMU_RES_ROUND: _lt("The rounding amount is invalid."),
+    EMU_RES_ROUND_DISABLED: _lt(
+        "Cash rounding is not enabled for this cash register: enable "
+        "Заокруглення among its payment types in the Vchasno cabinet."
+    ),
     EMU_RES_AMOUNT: _lt("The amount is invalid."),
     EMU_RES_SAFE: _lt("There is not enough cash in the cash register."),
     EMU_RES_TASK: _lt("The operation is not supported."),
@@ -115,8 +143,8 @@ ERROR_MESSAGES = {
 MSG_KNOWN_CODE = _lt("%(message)s Vchasno.Kasa (code %(code)s): %(text)s")
 MSG_UNKNOWN_CODE = _lt("Vchasno.Kasa refused the request (code %(code)s): %(text)s")
 MSG_NOT_SENT = _lt(
-    "Could not reach Vchasno.Kasa, nothing was sent; it is safe to try again "
-    "(%(detail)s)."
+    "Vchasno.Kasa could not be reached (%(reason)s): nothing was sent, it is "
+    "safe to try again."
 )
 MSG_THROTTLED = _lt(
     "Vchasno.Kasa asks to slow down (too many requests); "
@@ -126,10 +154,22 @@ MSG_THROTTLED_NO_DELAY = _lt(
     "Vchasno.Kasa asks to slow down (too many requests); try again later."
 )
 MSG_OUTCOME_UNKNOWN = _lt(
-    "The request may have reached Vchasno.Kasa but its answer was lost or "
-    "unreadable (%(detail)s). Check whether the document was issued before "
-    "sending it again."
+    "The request may have reached Vchasno.Kasa but its answer was lost "
+    "(%(reason)s). Check whether the document was issued before sending it again."
 )
+# What went wrong on the way, in words (``VchasnoTransportError.reason``).
+REASONS = {
+    "refused": _lt("the server refused the connection"),
+    "dns": _lt("the server name was not found"),
+    "connect_timeout": _lt("the connection timed out"),
+    "tls": _lt("the secure connection failed"),
+    "invalid_url": _lt("the address of the service is not valid"),
+    "read_timeout": _lt("no answer came in time"),
+    "reset": _lt("the connection was cut"),
+    "http_error": _lt("the service answered with an HTTP error"),
+    "bad_answer": _lt("the answer could not be read"),
+}
+REASON_OTHER = _lt("a network error")
 MSG_AUTH = _lt(
     "Vchasno.Kasa rejected the cash register token (HTTP %(status)s). "
     "Check the token in the register settings."
@@ -193,9 +233,17 @@ class VchasnoPayloadError(VchasnoError):
 
 
 class VchasnoTransportError(VchasnoError):
-    """The HTTP exchange failed (see the subclasses for the retry decision)."""
+    """The HTTP exchange failed (see the subclasses for the retry decision).
+
+    ``reason`` is a key of ``REASONS`` (what a person is told); ``message``
+    keeps the technical detail for logs.
+    """
 
     default_code = "transport"
+
+    def __init__(self, message, *, reason=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.reason = reason
 
 
 class VchasnoNotSentError(VchasnoTransportError):
@@ -296,9 +344,16 @@ def describe_error(err, lang=None):
             return translate(MSG_THROTTLED_NO_DELAY, lang)
         return translate(MSG_THROTTLED, lang) % {"seconds": err.retry_after}
     if isinstance(err, VchasnoNotSentError):
-        return translate(MSG_NOT_SENT, lang) % {"detail": err.message}
+        return translate(MSG_NOT_SENT, lang) % {"reason": describe_reason(err, lang)}
     if isinstance(err, VchasnoOutcomeUnknownError):
-        return translate(MSG_OUTCOME_UNKNOWN, lang) % {"detail": err.message}
+        reason = describe_reason(err, lang)
+        return translate(MSG_OUTCOME_UNKNOWN, lang) % {"reason": reason}
     if isinstance(err, VchasnoAuthError):
         return translate(MSG_AUTH, lang) % {"status": err.http_status or "-"}
     return translate(MSG_GENERIC, lang) % {"text": str(err) or type(err).__name__}
+
+
+def describe_reason(err, lang=None):
+    """What went wrong on the way, as a short translated phrase (no detail)."""
+    reason = REASONS.get(getattr(err, "reason", None), REASON_OTHER)
+    return translate(reason, lang)

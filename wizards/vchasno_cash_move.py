@@ -1,5 +1,8 @@
 from odoo import fields, models
 
+#: The vchasno.access action of each kind of service cash.
+CASH_ACTIONS = {"service_in": "cash_in", "service_out": "cash_out"}
+
 
 class VchasnoCashMove(models.TransientModel):
     """Service cash-in / cash-out (tasks 3 and 4): the amount dialog."""
@@ -27,4 +30,5 @@ class VchasnoCashMove(models.TransientModel):
 
     def action_confirm(self):
         self.ensure_one()
+        self.env["vchasno.access"]._check(CASH_ACTIONS[self.kind], self.register_id)
         return self.register_id._service_cash(self.kind, self.amount)

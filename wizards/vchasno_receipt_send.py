@@ -13,25 +13,19 @@ Fiscalization is never blocked: an issued receipt gets the re-send request.
 """
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import format_datetime
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import clean_context
 
+from ..models.res_partner import clean_phone
 from ..models.vchasno_receipt_delivery import CHANNELS, PHONE_CHANNELS
-from ..tools.contacts import normalize_phone, validate_email
+from ..tools.contacts import validate_email
 from ..tools.vchasno_errors import VchasnoPayloadError
 
 
-def _clean_email(text):
+def clean_email(text):
+    """The normalized email address, or False when ``text`` is none."""
     try:
         return validate_email(text)
-    except VchasnoPayloadError:
-        return False
-
-
-def _clean_phone(text):
-    try:
-        return normalize_phone(text)
     except VchasnoPayloadError:
         return False
 
@@ -41,7 +35,12 @@ class VchasnoReceiptSend(models.TransientModel):
     _description = "Send a fiscal receipt to the customer"
 
     receipt_ids = fields.Many2many("vchasno.receipt", string="Receipts", required=True)
-    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    # Shown only: the customer is always the receipts' one, re-derived on the
+    # server (_vchasno_customer), never a value the client sent.
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", compute="_compute_partner_id"
+    )
+    partner_writable = fields.Boolean(compute="_compute_partner_id")
     origin = fields.Selection(
         [("payment", "Register payment"), ("receipt", "Receipt")],
         required=True,
@@ -70,8 +69,11 @@ class VchasnoReceiptSend(models.TransientModel):
     )
     save_to_partner = fields.Boolean(
         string="Save to the customer",
-        default=True,
-        help="Store the email / phone entered here on the customer's record.",
+        compute="_compute_save_to_partner",
+        store=True,
+        readonly=False,
+        help="Store the email / phone entered here on the customer's record "
+        "(offered when you may edit the customer).",
     )
     receipt_done = fields.Boolean(compute="_compute_receipt_done")
     consent_email_missing = fields.Boolean(compute="_compute_consent_missing")
@@ -83,6 +85,20 @@ class VchasnoReceiptSend(models.TransientModel):
 
     # === Computes === #
 
+    @api.depends("receipt_ids")
+    def _compute_partner_id(self):
+        for wizard in self:
+            partner = wizard.receipt_ids.partner_id
+            wizard.partner_id = partner if len(partner) == 1 else False
+            wizard.partner_writable = bool(
+                wizard.partner_id
+            ) and wizard.partner_id.has_access("write")
+
+    @api.depends("partner_writable")
+    def _compute_save_to_partner(self):
+        for wizard in self:
+            wizard.save_to_partner = wizard.partner_writable
+
     @api.depends("receipt_ids.state")
     def _compute_receipt_done(self):
         for wizard in self:
@@ -93,18 +109,14 @@ class VchasnoReceiptSend(models.TransientModel):
     @api.depends(
         "use_email",
         "use_phone",
-        "partner_id.vchasno_consent_email",
-        "partner_id.vchasno_consent_sms",
+        "receipt_ids.partner_id.vchasno_consent_email",
+        "receipt_ids.partner_id.vchasno_consent_sms",
     )
     def _compute_consent_missing(self):
         for wizard in self:
-            partner = wizard.partner_id
-            wizard.consent_email_missing = (
-                wizard.use_email and not partner.vchasno_consent_email
-            )
-            wizard.consent_sms_missing = (
-                wizard.use_phone and not partner.vchasno_consent_sms
-            )
+            email, sms = wizard._vchasno_consent_missing(wizard.receipt_ids.partner_id)
+            wizard.consent_email_missing = email
+            wizard.consent_sms_missing = sms
 
     @api.depends("email", "phone", "use_email", "use_phone", "partner_id")
     def _compute_contact_errors(self):
@@ -119,14 +131,14 @@ class VchasnoReceiptSend(models.TransientModel):
                 wizard._phone_problem(phone) if wizard.use_phone and phone else False
             )
             partner = wizard.partner_id
-            new_email = wizard.use_email and _clean_email(email)
-            new_phone = wizard.use_phone and _clean_phone(phone)
+            new_email = wizard.use_email and clean_email(email)
+            new_phone = wizard.use_phone and clean_phone(phone)
             wizard.contact_changed = bool(
                 (new_email and new_email != (partner.email or "").strip())
                 or (
                     new_phone
                     and new_phone
-                    not in (_clean_phone(partner.mobile), _clean_phone(partner.phone))
+                    not in (clean_phone(partner.mobile), clean_phone(partner.phone))
                 )
             )
 
@@ -134,69 +146,6 @@ class VchasnoReceiptSend(models.TransientModel):
     def _compute_message(self):
         for wizard in self:
             wizard.message = wizard._message()
-
-    def _message(self):
-        name = self.partner_id.display_name or _("The customer")
-        if self.mode == "consent":
-            channels = self._channel_names(
-                email=self.ask_email and not self.partner_id.vchasno_consent_email,
-                phone=self.ask_phone and not self.partner_id.vchasno_consent_sms,
-            )
-            return _(
-                "%(customer)s has not agreed to receive fiscal receipts %(channels)s. "
-                "If the customer agrees now, record the consent and send the "
-                "receipt; otherwise just download or print it.",
-                customer=name,
-                channels=channels,
-            )
-        if self.mode == "contact":
-            if self.ask_email and self.ask_phone:
-                missing = _(
-                    "%(customer)s has no valid email address or mobile phone number.",
-                    customer=name,
-                )
-            elif self.ask_email:
-                missing = _("%(customer)s has no valid email address.", customer=name)
-            else:
-                missing = _(
-                    "%(customer)s has no valid mobile phone number.", customer=name
-                )
-            return _(
-                "Receipts are sent to customers automatically, but %(missing)s "
-                "Enter the contact to send the receipt, or just download or print it.",
-                missing=missing,
-            )
-        if self.receipt_done:
-            return _(
-                "Vchasno.Kasa sends the issued receipt again: by email, or to the "
-                "mobile phone by Viber (by SMS if the number has no Viber; SMS is "
-                "billed by Vchasno.Kasa)."
-            )
-        return _(
-            "The receipt is not issued yet: Vchasno.Kasa sends it to these "
-            "contacts together with the fiscal receipt."
-        )
-
-    def _channel_names(self, email, phone):
-        if email and phone:
-            return _("by email and by Viber/SMS")
-        if email:
-            return _("by email")
-        return _("by Viber/SMS")
-
-    def _email_problem(self, email):
-        if _clean_email(email):
-            return False
-        return _("%(value)s is not a valid email address.", value=email)
-
-    def _phone_problem(self, phone):
-        if _clean_phone(phone):
-            return False
-        return _(
-            "%(value)s is not a Ukrainian mobile phone number: enter it as "
-            "+380XXXXXXXXX or 0XXXXXXXXX.",
-            value=phone,
-        )
 
     # === Opening === #
 
@@ -222,7 +171,6 @@ class VchasnoReceiptSend(models.TransientModel):
             ask = {"email": use_email, "phone": use_phone}
         context = {
             "default_receipt_ids": [fields.Command.set(receipts.ids)],
-            "default_partner_id": partner.id,
             "default_origin": origin,
             "default_mode": mode,
             "default_ask_email": bool(ask.get("email")),
@@ -230,7 +178,7 @@ class VchasnoReceiptSend(models.TransientModel):
             "default_use_email": bool(ask.get("email")),
             "default_use_phone": bool(ask.get("phone")),
             "default_email": (partner.email or "").strip(),
-            "default_phone": _clean_phone(phone) or phone,
+            "default_phone": clean_phone(phone) or phone,
         }
         return {
             "type": "ir.actions.act_window",
@@ -266,13 +214,6 @@ class VchasnoReceiptSend(models.TransientModel):
         mode = "consent" if "consent" in ask.values() else "contact"
         return self._vchasno_open(receipts, origin="payment", mode=mode, ask=ask)
 
-    def _vchasno_title(self, mode):
-        return {
-            "consent": _("Customer's consent"),
-            "contact": _("Customer's contacts"),
-            "send": _("Send receipt"),
-        }[mode]
-
     def _reopen(self):
         self.ensure_one()
         return {
@@ -289,10 +230,12 @@ class VchasnoReceiptSend(models.TransientModel):
 
     def action_send(self):
         """Send on the chosen channels; ask for consent first if it is missing."""
+        self.env["vchasno.access"]._check("resend", self._vchasno_receipts())
         self.ensure_one()
         self = self._vchasno_clean()  # noqa: PLW0642
+        customer = self._vchasno_customer()
         email, phone = self._vchasno_checked_contacts()
-        if self.consent_email_missing or self.consent_sms_missing:
+        if any(self._vchasno_consent_missing(customer)):
             self.mode = "consent"
             self.ask_email = self.use_email
             self.ask_phone = self.use_phone
@@ -301,16 +244,24 @@ class VchasnoReceiptSend(models.TransientModel):
 
     def action_grant_and_send(self):
         """Record the customer's consent (on the partner, in its chatter), send."""
+        self.env["vchasno.access"]._check("consent", self._vchasno_receipts())
         self.ensure_one()
         self = self._vchasno_clean()  # noqa: PLW0642
+        customer = self._vchasno_customer()
         email, phone = self._vchasno_checked_contacts()
-        self._vchasno_grant_consent()
+        # Only for the receipts' customer, only the channels chosen here.
+        customer._vchasno_record_consent(email=self.use_email, sms=self.use_phone)
         return self._vchasno_deliver(email, phone)
 
     def action_download(self):
-        """No delivery: just open the receipt to download or print it."""
+        """No delivery: just open the receipt to download or print it.
+
+        Read-only: the page shows what the user may read and sends nothing by
+        itself (its "Send" is a POST that checks the "print" right).
+        """
         self.ensure_one()
         self = self._vchasno_clean()  # noqa: PLW0642
+        self._vchasno_customer()
         return self._vchasno_open_receipts()
 
     # === Helpers === #
@@ -318,6 +269,39 @@ class VchasnoReceiptSend(models.TransientModel):
     def _vchasno_clean(self):
         """The dialog's ``default_*`` keys must not reach partners or logs."""
         return self.with_env(self.env(context=clean_context(self.env.context)))
+
+    def _vchasno_receipts(self):
+        """The receipts the dialog holds: every id stored, readable or not."""
+        # sudo: only to learn which ids the client stored (record rules would
+        # drop the foreign ones silently); the caller checks them with the
+        # user's rights (vchasno.access, _vchasno_customer).
+        return self.sudo().receipt_ids.with_env(self.env)
+
+    def _vchasno_customer(self):
+        """The receipts' one customer (maybe none), checked on the server.
+
+        The receipt ids come from the client too: they must be readable by the
+        user in the selected companies (AccessError otherwise, without saying
+        whether they exist), and belong to one customer.
+        """
+        self.ensure_one()
+        receipts = self._vchasno_receipts()
+        if not receipts or receipts != receipts._filtered_access("read"):
+            raise AccessError(_("These receipts are not available to you."))
+        partner = receipts.partner_id
+        if len(partner) > 1:
+            raise UserError(_("Send the receipts of one customer at a time."))
+        return partner
+
+    def _vchasno_consent_missing(self, partner):
+        """(email, sms): the chosen channels the customer has not agreed to."""
+        self.ensure_one()
+        return (
+            self.use_email
+            and not (partner and all(partner.mapped("vchasno_consent_email"))),
+            self.use_phone
+            and not (partner and all(partner.mapped("vchasno_consent_sms"))),
+        )
 
     def _vchasno_checked_contacts(self):
         """The validated (email, phone) of the chosen channels; UserError if not."""
@@ -342,7 +326,7 @@ class VchasnoReceiptSend(models.TransientModel):
             problem = self._email_problem(text)
             if problem:
                 raise UserError(problem)
-            email = _clean_email(text)
+            email = clean_email(text)
         if self.use_phone:
             text = (self.phone or "").strip()
             if not text:
@@ -355,63 +339,12 @@ class VchasnoReceiptSend(models.TransientModel):
             problem = self._phone_problem(text)
             if problem:
                 raise UserError(problem)
-            phone = _clean_phone(text)
+            phone = clean_phone(text)
         return email, phone
 
-    def _vchasno_grant_consent(self):
-        self.ensure_one()
-        partner = self.partner_id
-        vals = {}
-        names = []
-        if self.consent_email_missing:
-            vals["vchasno_consent_email"] = True
-            names.append(_("email"))
-        if self.consent_sms_missing:
-            vals["vchasno_consent_sms"] = True
-            names.append(_("Viber/SMS"))
-        if not vals or not partner:
-            return
-        # A cashier records what the customer said at the counter, also without
-        # the right to edit contacts: only the consent flags, noted in chatter.
-        partner.sudo().write(vals)
-        partner.sudo().message_post(
-            body=_(
-                "Consent to receive fiscal receipts by %(channels)s recorded by "
-                "%(user)s on %(date)s.",
-                channels=", ".join(names),
-                user=self.env.user.name,
-                date=format_datetime(self.env, fields.Datetime.now()),
-            ),
-            author_id=self.env.user.partner_id.id,
-        )
-
-    def _vchasno_save_contacts(self, email, phone):
-        self.ensure_one()
-        partner = self.partner_id
-        if not (self.save_to_partner and partner):
-            return
-        vals = {}
-        if email and email != (partner.email or "").strip():
-            vals["email"] = email
-        if phone and phone not in (
-            _clean_phone(partner.mobile),
-            _clean_phone(partner.phone),
-        ):
-            vals["mobile"] = phone
-        if not vals:
-            return
-        partner.sudo().write(vals)
-        partner.sudo().message_post(
-            body=_(
-                "Contacts for fiscal receipts saved by %(user)s: %(contacts)s.",
-                user=self.env.user.name,
-                contacts=", ".join(vals.values()),
-            ),
-            author_id=self.env.user.partner_id.id,
-        )
-
     def _vchasno_deliver(self, email, phone):
-        self._vchasno_save_contacts(email, phone)
+        if self.save_to_partner:
+            self._vchasno_customer()._vchasno_save_contacts(email, phone)
         deliveries = self.receipt_ids._vchasno_deliver(
             email=email, phone=phone, phone_channel=self.phone_channel
         )
@@ -430,45 +363,4 @@ class VchasnoReceiptSend(models.TransientModel):
             "url": url,
             "target": "new",
             "close": True,
-        }
-
-    def _vchasno_notify(self, deliveries):
-        failed = deliveries.filtered(lambda d: d.state == "error")
-        if failed:
-            kind, sticky = "danger", True
-            message = "\n".join(
-                _(
-                    "Sending to %(address)s failed: %(error)s",
-                    address=d.address_masked,
-                    error=d.answer,
-                )
-                for d in failed
-            )
-        elif deliveries.filtered(lambda d: d.state == "pending"):
-            kind, sticky = "info", False
-            message = _(
-                "The receipt will be sent as soon as Vchasno.Kasa has issued it."
-            )
-        elif deliveries:
-            kind, sticky = "success", False
-            message = _(
-                "Vchasno.Kasa is sending the receipt to %(addresses)s.",
-                addresses=", ".join(deliveries.mapped("address_masked")),
-            )
-        else:
-            kind, sticky = "info", False
-            message = _(
-                "The receipt will be sent to the customer together with the "
-                "fiscal request."
-            )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Send receipt"),
-                "message": message,
-                "type": kind,
-                "sticky": sticky,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
         }
