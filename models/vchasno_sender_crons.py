@@ -160,9 +160,12 @@ class VchasnoReceipt(models.Model):
     def _trigger_sender(self, at=None):
         """Wake the senders of these receipts: their registers' own crons.
 
-        Receipts of a register without an active cron of its own, or no
-        receipts at all (``self`` empty: "whatever is due"), wake the global
-        cron, which serves the former and dispatches the rest.
+        Receipts of a register without a cron of its own, or no receipts at
+        all (``self`` empty: "whatever is due"), wake the global cron, which
+        serves the former and dispatches the rest. Whether a register's cron
+        is active is not read here (posting adds no query for it): a cron a
+        person archived ignores the trigger, and the global cron's next run
+        (every 5 minutes) sends for its register.
         """
         # sudo: registers' crons are admin records; this only wakes them.
         registers = self.sudo().register_id
@@ -172,7 +175,7 @@ class VchasnoReceipt(models.Model):
     def _trigger_crons(self, registers, at=None, everything=False):
         # sudo: as in _trigger_sender.
         registers = registers.sudo()
-        crons = registers.sender_cron_id.filtered("active")
+        crons = registers.sender_cron_id
         for cron in crons:
             cron._trigger(at)
         if everything or not registers or len(crons) < len(registers):
