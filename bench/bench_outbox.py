@@ -50,6 +50,7 @@ from datetime import datetime
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "dev"))
 
+import bench_parallel  # noqa: E402
 import harness  # noqa: E402
 
 DB = "vchasno_bench"
@@ -74,7 +75,10 @@ SIZES = {
     "rss_large": (10000, 5000),
     "profile_n": (500, 200),
     "profile_payments": (300, 100),
+    # Registers drain in parallel (issue 14): receipts per register at 300 ms.
+    "parallel_n": (200, 50),
 }
+PARALLEL_REGISTERS = 4
 FAST_MS, SLOW_MS = 10, 300
 POSTING_LATENCIES = (10, 2000)
 TARGETS = {
@@ -83,6 +87,7 @@ TARGETS = {
     "odoo_ms_per_receipt_max": 15.0,
     "slow_efficiency_min": 0.90,
     "rss_growth_max": 0.10,
+    "parallel_speedup_min": 3.0,
 }
 
 
@@ -115,7 +120,11 @@ class Bench:
         self.results_path = os.path.join(RESULTS, "%s.json" % self.stamp)
 
     def size(self, name):
-        return SIZES[name][1 if self.quick else 0]
+        override = {
+            "payments": self.args.payments,
+            "posting_pairs": self.args.pairs,
+        }.get(name)
+        return override or SIZES[name][1 if self.quick else 0]
 
     # --- infrastructure --- #
 
@@ -285,7 +294,7 @@ class Bench:
             self.measure_rtt()
         if "posting" in only:
             self.measure_posting()
-        if "posting" in only and self.args.profile:
+        if ("posting" in only and self.args.profile) or "posting-profile" in only:
             self.measure_posting_profile()
         if "drain" in only:
             self.measure_drains()
@@ -293,6 +302,8 @@ class Bench:
             self.measure_rss()
         if self.args.profile and "drain" in only:
             self.measure_profile()
+        if "parallel" in only:
+            self.measure_parallel()
         self.results["finished"] = datetime.now().isoformat(timespec="seconds")
         self.save()
 
@@ -319,21 +330,23 @@ class Bench:
         paired ratios with its spread, plus the order effect itself.
         """
         out = {}
-        for latency in POSTING_LATENCIES:
+        # An even number of pairs: each order (off first, on first) as often.
+        pairs = self.size("posting_pairs") + self.size("posting_pairs") % 2
+        for latency in self.args.latencies or POSTING_LATENCIES:
             self.emu_reset(latency)
             log(
                 "posting: %d payments x %d pairs off/on (alternating), emulator "
                 "at %d ms",
                 self.size("payments"),
-                self.size("posting_pairs"),
+                pairs,
                 latency,
             )
             res = self.child(
                 "posting",
                 payments=self.size("payments"),
-                pairs=self.size("posting_pairs"),
+                pairs=pairs,
                 warmup=self.size("posting_warmup"),
-                hook_queries=latency == POSTING_LATENCIES[0],
+                hook_queries=not out,
             )
             res["emulator_documents"] = len(self.emu("GET", "/_emulator/documents"))
             res.update(summarize_pairs(res["pairs"]))
@@ -446,6 +459,53 @@ class Bench:
         out["growth"] = large["rss_peak_kib"] / small["rss_peak_kib"] - 1
         out["drain_growth_small_kib"] = small["rss_peak_kib"] - small["rss_start_kib"]
         out["drain_growth_large_kib"] = large["rss_peak_kib"] - large["rss_start_kib"]
+        self.save()
+
+    def measure_parallel(self):
+        """R registers x N receipts by R concurrent senders vs 1 x N by one."""
+        n, out = self.size("parallel_n"), {}
+        for label, count in (("parallel", PARALLEL_REGISTERS), ("single", 1)):
+            self.emu_reset(SLOW_MS)
+            prefix = "b%s-%s-" % (self.stamp[-6:], label)
+            queued = self.child("par_queue", n=n, registers=count, prefix=prefix)
+            log(
+                "parallel: %d register(s) x %d receipts queued (%.1f s), %d "
+                "sender(s) at %d ms",
+                count, n, queued["s"], count, SLOW_MS,
+            )  # fmt: skip
+            res = self.child(
+                "par_drain", register_ids=queued["register_ids"], prefix=prefix
+            )
+            docs = self.emu("GET", "/_emulator/documents")
+            per_tag = Counter(d["tag"] for d in docs if d["tag"].startswith(prefix))
+            total = n * count
+            res.update(
+                registers=count,
+                n_per_register=n,
+                crons=queued["crons"],
+                emulator_documents=len(docs),
+                emulator_tags=len(per_tag),
+                max_documents_per_tag=max(per_tag.values(), default=0),
+                receipts_per_s=total / res["wall_s"],
+            )
+            res["verified"] = bool(
+                res["states"] == {"done": total}
+                and len(per_tag) == total == len(docs)
+                and res["max_documents_per_tag"] == 1
+                and not res["errors"]
+            )
+            out[label] = res
+            log(
+                "  %.1f s: %.2f receipts/s, per sender %s, documents per tag max "
+                "%d, verified=%s",
+                res["wall_s"], res["receipts_per_s"], res["sent_per_sender"],
+                res["max_documents_per_tag"], res["verified"],
+            )  # fmt: skip
+        out["speedup"] = (
+            out["parallel"]["receipts_per_s"] / out["single"]["receipts_per_s"]
+        )
+        log("  parallel / single rate: %.2fx", out["speedup"])
+        self.results["parallel"] = out
         self.save()
 
     def measure_profile(self):
@@ -626,6 +686,11 @@ class Bench:
                     % (100 * p["on_stack_share"]),
                 )
             )
+            for name, share in p.get("own_by_entry", [])[:5]:
+                rows.append(("  of which under " + name, "%.1f %%" % (100 * share)))
+                rows[-1] += ("", "")
+        if "parallel" in r:
+            rows.extend(parallel_rows(r["parallel"]))
         if "profile" in r:
             p = r["profile"]
             rows.append(
@@ -658,6 +723,35 @@ class Bench:
                 )
         lines.append("results: %s" % os.path.relpath(self.results_path, ROOT))
         print("\n".join(lines), flush=True)
+
+
+def parallel_rows(p):
+    par, one = p["parallel"], p["single"]
+    rows = [
+        (
+            "%d registers x %d at %d ms, %d senders (cron threads)"
+            % (par["registers"], par["n_per_register"], SLOW_MS, par["registers"]),
+            "%.2f receipts/s" % par["receipts_per_s"],
+            "%.1f s" % par["wall_s"],
+            "verified" if par["verified"] else "NOT VERIFIED",
+        ),
+        (
+            "1 register x %d at %d ms, 1 sender" % (one["n_per_register"], SLOW_MS),
+            "%.2f receipts/s" % one["receipts_per_s"],
+            "%.1f s" % one["wall_s"],
+            "verified" if one["verified"] else "NOT VERIFIED",
+        ),
+        (
+            "parallel / single rate; documents per tag (max)",
+            "%.2fx; %d" % (p["speedup"], par["max_documents_per_tag"]),
+            "",
+            verdict(
+                p["speedup"] >= TARGETS["parallel_speedup_min"],
+                ">= %.1fx" % TARGETS["parallel_speedup_min"],
+            ),
+        ),
+    ]
+    return rows
 
 
 def verdict(ok, text):
@@ -767,8 +861,19 @@ def main():
     parser.add_argument(
         "--drain-runs", type=int, help="runs of the 10 ms drain (median; default 1)"
     )
+    parser.add_argument("--payments", type=int, help="payments per posting run")
     parser.add_argument(
-        "--only", nargs="+", choices=("rtt", "posting", "drain", "rss"),
+        "--pairs", type=int, help="pairs of posting runs (off + on, alternating)"
+    )
+    parser.add_argument(
+        "--latencies",
+        type=int,
+        nargs="+",
+        help="emulator latencies (ms) of the posting measure (default 10 2000)",
+    )
+    parser.add_argument(
+        "--only", nargs="+",
+        choices=("rtt", "posting", "posting-profile", "drain", "rss", "parallel"),
         help="run only these measurements",
     )  # fmt: skip
     args = parser.parse_args()
@@ -832,7 +937,12 @@ def child_main(spec):
     if task == "rtt":
         return emit(**child_rtt(spec))
     registry = odoo.modules.registry.Registry(spec["db"])
+    if task == "par_drain":
+        return emit(**bench_parallel.child_par_drain(registry, spec))
     func = {
+        "par_queue": lambda cr, spec: bench_parallel.child_par_queue(
+            cr, spec, child_queue
+        ),
         "setup": child_setup,
         "posting": child_posting,
         "posting_profile": child_posting_profile,
@@ -1191,7 +1301,7 @@ def _capture_queries(func):
     return queries
 
 
-def child_queue(cr, spec):
+def child_queue(cr, spec, register_id=None, cancel_leftovers=True):
     """Queue N sale receipts with a frozen payload (sent as is by the cron)."""
     from decimal import Decimal  # noqa: PLC0415
 
@@ -1201,12 +1311,14 @@ def child_queue(cr, spec):
 
     env = api.Environment(cr, SUPERUSER_ID, {})
     company, register, *_rest = _bench_records(env)
+    register = env["vchasno.register"].browse(register_id) if register_id else register
     started = time.perf_counter()
-    # Leftovers of earlier (interrupted or posting) runs must not be drained.
-    cr.execute(
-        "UPDATE vchasno_receipt SET state = 'cancelled' "
-        "WHERE state IN ('to_send', 'sending', 'unknown')"
-    )
+    if cancel_leftovers:
+        # Leftovers of earlier (interrupted or posting) runs must not be drained.
+        cr.execute(
+            "UPDATE vchasno_receipt SET state = 'cancelled' "
+            "WHERE state IN ('to_send', 'sending', 'unknown')"
+        )
     cr.execute(
         "UPDATE vchasno_register SET auth_failed = false, consecutive_failures = 0, "
         "circuit_open_until = NULL WHERE id = %s",
@@ -1248,6 +1360,7 @@ def child_drain(cr, spec):
 
     env = api.Environment(cr, SUPERUSER_ID, {})  # the cron's user
     Receipt = env["vchasno.receipt"]
+    register = _bench_records(env)[1]
     prefix = spec["prefix"]
     due = Receipt._due_count()
     if due != spec["n"]:
@@ -1266,7 +1379,10 @@ def child_drain(cr, spec):
     if profiler:
         profiler.enable()
     while True:
-        Receipt._cron_send_pending_receipts(batch_size=10**6, time_box=10**6)
+        # The register's own cron (models/vchasno_sender_crons).
+        Receipt._cron_send_pending_receipts(
+            batch_size=10**6, time_box=10**6, register_ids=register.ids
+        )
         calls += 1
         if not Receipt._due_count() or calls >= 5:
             break

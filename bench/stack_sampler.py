@@ -76,26 +76,37 @@ def addon_share(stacks, addon_root, exclude=("bench", "dev", "tests")):
 
     def is_addon(filename):
         if filename not in known:
-            real = os.path.realpath(filename)
+            # "<decorator-gen-12>", "<string>"...: generated code, not a file
+            # (realpath would read it relative to the current folder).
+            real = os.path.realpath(filename) if os.path.isabs(filename) else ""
             known[filename] = real.startswith(root) and not real.startswith(skipped)
         return known[filename]
 
     own = on_stack = 0
+    culprits = {}  # the addon frame that charged a sample -> samples
     for stack in stacks:
         charged = seen = False
+        culprit = None
         parent = None  # (is_addon, function) of the previous frame
         for filename, function in stack:
             addon = is_addon(filename)
             if addon:
+                if not charged:
+                    real = os.path.realpath(filename)
+                    culprit = "%s:%s" % (os.path.relpath(real, root), function)
                 charged = seen = True
             elif parent and parent[0] and function == parent[1]:
                 charged = False  # super(): the core method the override extends
             parent = (addon, function)
         own += charged
         on_stack += seen
+        if charged:
+            culprits[culprit] = culprits.get(culprit, 0) + 1
     total = len(stacks) or 1
+    top = sorted(culprits.items(), key=lambda item: -item[1])[:10]
     return {
         "samples": len(stacks),
         "own_share": own / total,
         "on_stack_share": on_stack / total,
+        "own_by_entry": [[name, count / total] for name, count in top],
     }

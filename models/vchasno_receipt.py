@@ -115,8 +115,9 @@ class VchasnoReceipt(models.Model):
         readonly=True,
         copy=False,
         default=lambda self: uuid.uuid4().hex,
-        help="The request tag sent to Vchasno: set once, never changed, so that "
-        "every resend of this receipt is recognisable.",
+        help="The request tag sent to Vchasno: every resend of the request "
+        "carries it, so that it is recognisable. A new tag only when Vchasno "
+        "provably issued nothing for the old one (Retry after a refusal).",
     )
     payment_id = fields.Many2one(
         "account.payment",
@@ -416,11 +417,3 @@ class VchasnoReceipt(models.Model):
         """The business record the receipt fiscalizes (a payment today)."""
         self.ensure_one()
         return self.payment_id
-
-    @api.model
-    def _trigger_sender(self, at=None):
-        # _xmlid_to_res_id is cached: no query to find the cron on each post.
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "l10n_ua_vchasno_kasa.ir_cron_vchasno_send"
-        )
-        self.env["ir.cron"].browse(cron_id)._trigger(at)

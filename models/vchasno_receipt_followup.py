@@ -53,19 +53,23 @@ class VchasnoReceipt(models.Model):
 
     def _run_step(self, step, commit):
         self.ensure_one()
+        own_transaction = commit and vchasno_tx.can_commit(self.env.cr)
         try:
-            with self.env.cr.savepoint():
+            if own_transaction:
                 getattr(self, step)()
                 self._forget_step(step)
-            if commit:
                 # The step and its removal from the list, alone.
                 vchasno_tx.commit(self.env)
+            else:
+                with self.env.cr.savepoint():
+                    getattr(self, step)()
+                    self._forget_step(step)
         except Exception:
             _logger.exception("Vchasno receipt %s: follow-up %s failed", self.id, step)
-            if commit:
+            if own_transaction:
                 vchasno_tx.rollback(self.env)
             self._count_followup_failure()
-            if commit:
+            if own_transaction:
                 vchasno_tx.commit(self.env)
 
     def _forget_step(self, step):

@@ -16,6 +16,11 @@
 
 The ledger knows receipts only (amount, original, state), not where they come
 from: a payment today, a Point of Sale order next.
+
+A return that is itself reversed (its refund payment cancelled: a sale
+receipt against the return) does not give the amount back to the first
+sale's ledger: conservative, never more returned than sold; such a sale is
+returned again through its own new receipts.
 """
 
 import logging
@@ -202,20 +207,7 @@ class VchasnoReceipt(models.Model):
             return self.browse()
         # sudo: receipts are created by code only; the public actions that
         # lead here check the caller's rights first.
-        reversal = self.sudo().create(
-            {
-                "company_id": self.company_id.id,
-                "register_id": self.register_id.id,
-                "kind": "return" if self.kind == "sale" else "sale",
-                "payment_id": self.payment_id.id,
-                "move_id": self.move_id.id,
-                "partner_id": self.partner_id.id,
-                "original_receipt_id": self.id,
-                "amount": left,
-                "cashier_id": self.env.user.id,
-                "cashier_name": self.env.user.name,
-            }
-        )
+        reversal = self.sudo().create(self._reversal_vals(left))
         # sudo: a note of the code on a receipt that users only read.
         self.sudo()._message_log(
             body=_(
@@ -225,6 +217,26 @@ class VchasnoReceipt(models.Model):
         )
         self._trigger_sender()
         return reversal
+
+    def _reversal_vals(self, amount):
+        """The reversal of ``amount`` of this receipt, for the same source.
+
+        A source other than a payment (a Point of Sale order) adds its link
+        by extending this.
+        """
+        self.ensure_one()
+        return {
+            "company_id": self.company_id.id,
+            "register_id": self.register_id.id,
+            "kind": "return" if self.kind == "sale" else "sale",
+            "payment_id": self.payment_id.id,
+            "move_id": self.move_id.id,
+            "partner_id": self.partner_id.id,
+            "original_receipt_id": self.id,
+            "amount": amount,
+            "cashier_id": self.env.user.id,
+            "cashier_name": self.env.user.name,
+        }
 
     def _reversal_body(self):
         """The body of a reversal: the original's, or what is left of it.

@@ -58,15 +58,28 @@ class VchasnoReceipt(models.Model):
     # === Cron entry point === #
 
     @api.model
-    def _cron_send_pending_receipts(self, batch_size=BATCH_SIZE, time_box=TIME_BOX):
-        """Send due receipts, one transaction per receipt, within a time box."""
+    def _cron_send_pending_receipts(
+        self, batch_size=BATCH_SIZE, time_box=TIME_BOX, register_ids=None
+    ):
+        """Send due receipts, one transaction per receipt, within a time box.
+
+        :param register_ids: a register's own cron sends that register's
+            receipts only (models/vchasno_register_sender: registers drain in
+            parallel, each one in order). Without it, this is the global cron:
+            it wakes the crons of the registers that have due receipts, and
+            sends for the registers without an active cron of their own.
+        """
+        if register_ids is None:
+            scope = self._dispatch_register_crons()
+        else:
+            scope = SQL("r.register_id IN %s", tuple(register_ids) or (0,))
         deadline = time.monotonic() + time_box
         self._run_pending_followups()
         clients = {}
         done = 0
         try:
             while done < batch_size and time.monotonic() < deadline:
-                receipt = self._claim_next()
+                receipt = self._claim_next(scope=scope)
                 if not receipt:
                     break
                 # A bug must not stop the queue: the row stays "sending"
@@ -81,11 +94,39 @@ class VchasnoReceipt(models.Model):
         finally:
             for client in clients.values():
                 client.close()
-        remaining = self._due_count()
+        remaining = self._due_count(scope)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if remaining:
-            self._trigger_sender()
+            registers = self.env["vchasno.register"].browse(register_ids or ())
+            self._trigger_crons(registers)
         return done
+
+    @api.model
+    def _dispatch_register_crons(self):
+        """The global cron's part: wake the register crons with due receipts.
+
+        :return: the SQL scope of what the global cron sends itself: the
+            receipts of registers without an active cron of their own
+        """
+        self.env["vchasno.register"]._sync_sender_crons()
+        self.env.flush_all()
+        own_cron = SQL(
+            "EXISTS (SELECT 1 FROM ir_cron k "
+            "WHERE k.id = g.sender_cron_id AND k.active)"
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT g.sender_cron_id FROM %s WHERE %s AND %s",
+                self._due_from_sql(),
+                self._due_domain_sql(),
+                own_cron,
+            )
+        )
+        cron_ids = [row[0] for row in self.env.cr.fetchall()]
+        # sudo: the crons of the registers (admin records), woken by code.
+        for cron in self.env["ir.cron"].sudo().browse(cron_ids):
+            cron._trigger()
+        return SQL("NOT %s", own_cron)
 
     # === Claiming === #
 
@@ -126,23 +167,30 @@ class VchasnoReceipt(models.Model):
         )
 
     @api.model
-    def _due_count(self):
+    def _due_count(self, scope=None):
         self.env.cr.execute(
             SQL(
-                "SELECT count(*) FROM %s WHERE %s",
+                "SELECT count(*) FROM %s WHERE %s AND %s",
                 self._due_from_sql(),
                 self._due_domain_sql(),
+                scope or SQL("TRUE"),
             )
         )
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _claim_next(self, ids=None):
+    def _claim_next(self, ids=None, scope=None):
         """Mark one due receipt "sending" and commit, or return an empty set.
 
         SKIP LOCKED lets several workers share the queue: each gets other rows.
+
+        :param ids: only these receipts (a "send now")
+        :param scope: an SQL condition on ``r`` (receipt) and ``g`` (register):
+            the registers this sender serves
         """
         where = self._due_domain_sql()
+        if scope:
+            where = SQL("%s AND %s", where, scope)
         if ids:
             where = SQL("%s AND r.id IN %s", where, tuple(ids))
         while True:

@@ -208,8 +208,20 @@ class VchasnoCommon(LoopbackRequestsMixin, AccountTestInvoicingCommon):
         return credit_note
 
     def send(self, **kwargs):
-        """Run the sending cron as Odoo would."""
-        return self.env["vchasno.receipt"]._cron_send_pending_receipts(**kwargs)
+        """Run the sending crons as Odoo would: the global one (dispatcher and
+        safety net), then each register's own (models/vchasno_sender_crons)."""
+        Receipt = self.env["vchasno.receipt"]
+        done = Receipt._cron_send_pending_receipts(**kwargs)
+        registers = (
+            self.env["vchasno.register"]
+            .sudo()
+            .search([("sender_cron_id.active", "=", True)])
+        )
+        for register in registers:
+            done += Receipt._cron_send_pending_receipts(
+                register_ids=register.ids, **kwargs
+            )
+        return done
 
     def recover(self):
         return self.env["vchasno.receipt"]._cron_recover_receipts()

@@ -162,6 +162,9 @@ class RealCursorCase(LoopbackRequestsMixin, TransactionCase):
                 [receipts],
             )
             cr.execute("DELETE FROM vchasno_receipt WHERE id IN %s", [receipts])
+            # The registers' own sending crons (models/vchasno_sender_crons).
+            registers = env["vchasno.register"].browse(self.committed["register"])
+            registers.with_context(active_test=False).sender_cron_id.unlink()
             cr.execute(
                 "DELETE FROM vchasno_register WHERE id IN %s",
                 [tuple(self.committed["register"])],

@@ -13,7 +13,6 @@ from ..tools.vchasno_errors import VchasnoNotSentError
 from .common import VchasnoCommon
 
 MODULE = "l10n_ua_vchasno_kasa"
-CRON = MODULE + ".ir_cron_vchasno_send"
 
 
 @tagged("post_install", "-at_install")
@@ -121,7 +120,7 @@ class TestNothingSentWhereNothingShould(VchasnoCommon):
         for _i in range(3):
             payments |= self.pay(self.make_invoice(), vchasno_fiscalize=False)
         Trigger = self.env["ir.cron.trigger"].sudo()
-        cron = self.env.ref(CRON)
+        cron = self.register.sudo().sender_cron_id  # the register's own sender
         before = Trigger.search_count([("cron_id", "=", cron.id)])
         with self.count_http() as calls:
             action = payments.action_vchasno_fiscalize()

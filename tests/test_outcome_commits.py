@@ -40,8 +40,16 @@ class TestOutcomeCommitsAlone(RealCursorCase):
             return receipt_id, receipt.tag
 
     def run_cron(self, method="_cron_send_pending_receipts"):
+        """The cron in a real cursor; sending: the global one (the dispatcher),
+        then the register's own (models/vchasno_sender_crons), as Odoo would."""
         with self.cursor() as env:
-            return getattr(env["vchasno.receipt"], method)()
+            done = getattr(env["vchasno.receipt"], method)()
+        if method == "_cron_send_pending_receipts":
+            with self.cursor() as env:
+                done += env["vchasno.receipt"]._cron_send_pending_receipts(
+                    register_ids=[self.register_id]
+                )
+        return done
 
     def assert_followed_up(self, receipt_id):
         with self.cursor() as env:

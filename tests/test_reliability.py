@@ -18,8 +18,6 @@ from ..tools.vchasno_client import VchasnoClient
 from ..tools.vchasno_errors import VchasnoNotSentError
 from .common import TOKEN_A, TOKEN_B, VchasnoCommon
 
-CRON = "l10n_ua_vchasno_kasa.ir_cron_vchasno_send"
-
 
 class LaterStepFailed(Exception):
     """A failure later in the same business transaction."""
@@ -41,7 +39,7 @@ class TestOutbox(VchasnoCommon):
         return (
             self.env["ir.cron.trigger"]
             .sudo()
-            .search_count([("cron_id", "=", self.env.ref(CRON).id)])
+            .search_count([("cron_id", "=", self.register.sudo().sender_cron_id.id)])
         )
 
     def test_rolled_back_posting_leaves_nothing(self):

@@ -1,0 +1,112 @@
+"""Registers drain in parallel (issue 14): the children of ``--only parallel``.
+
+Run through ``bench_outbox.py`` (its database, emulator and child processes):
+
+    python3 bench/bench_outbox.py --only parallel
+
+A backlog of R registers x N receipts (frozen payloads) at 300 ms is drained
+by R senders at once, each one the code of a register's own cron
+(``_cron_send_pending_receipts(register_ids=[id])``) in a thread with its own
+real cursor, as Odoo's cron threads run different crons side by side; then
+one register x N by one sender. The ratio of the rates is the speed-up
+(target >= 3 for 4 registers). Every receipt must be ``done`` and the
+emulator must hold exactly one document per tag.
+"""
+
+import threading
+import time
+
+PAR_TOKEN = "bench-par-%d"
+
+
+def par_registers(env, count):
+    """``count`` bench registers of their own (each with its sending cron)."""
+    company = env.ref("base.main_company")
+    Register = env["vchasno.register"].with_context(active_test=False)
+    registers = Register.browse()
+    for i in range(count):
+        register = Register.search([("api_token", "=", PAR_TOKEN % i)], limit=1)
+        if not register:
+            register = Register.create(
+                {"name": "Bench parallel %d" % i, "api_token": PAR_TOKEN % i,
+                 "tax_group_code": "1", "company_id": company.id,
+                 "auto_close": False}
+            )  # fmt: skip
+        register.write(
+            {"active": True, "auth_failed": False, "consecutive_failures": 0,
+             "circuit_open_until": False}
+        )  # fmt: skip
+        registers |= register
+    return registers
+
+
+def child_par_queue(cr, spec, queue_func):
+    """Queue N receipts on each of R registers (``queue_func``: bench_outbox's)."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    registers = par_registers(env, spec["registers"])
+    cr.commit()  # the registers and their crons, before the queue
+    started = time.perf_counter()
+    for index, register in enumerate(registers):
+        queue_func(
+            cr,
+            dict(spec, prefix="%sr%d-" % (spec["prefix"], index)),
+            register_id=register.id,
+            cancel_leftovers=index == 0,
+        )
+    return {
+        "register_ids": registers.ids,
+        "crons": len(registers.sender_cron_id),
+        "s": time.perf_counter() - started,
+    }
+
+
+def child_par_drain(registry, spec):
+    """R senders at once, one thread and one real cursor per register's cron."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    register_ids = spec["register_ids"]
+    barrier = threading.Barrier(len(register_ids))
+    done, errors, walls = {}, [], {}
+
+    def sender(register_id):
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})  # the cron's user
+                barrier.wait(timeout=60)
+                started = time.perf_counter()
+                count = 0
+                while True:  # as Odoo re-runs a cron that reports progress
+                    sent = env["vchasno.receipt"]._cron_send_pending_receipts(
+                        batch_size=10**6, time_box=10**6, register_ids=[register_id]
+                    )
+                    count += sent
+                    if not sent:
+                        break
+                done[register_id] = count
+                walls[register_id] = time.perf_counter() - started
+        except Exception as err:  # noqa: BLE001 - reported in the results
+            errors.append(repr(err))
+
+    threads = [threading.Thread(target=sender, args=(rid,)) for rid in register_ids]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT state, count(*) FROM vchasno_receipt WHERE tag LIKE %s "
+            "GROUP BY state",
+            [spec["prefix"] + "%"],
+        )
+        states = dict(cr.fetchall())
+    return {
+        "wall_s": wall,
+        "sent_per_sender": [done.get(rid) for rid in register_ids],
+        "wall_per_sender_s": [walls.get(rid) for rid in register_ids],
+        "states": states,
+        "errors": errors,
+    }
