@@ -29,3 +29,4 @@ from . import vchasno_register_cabinet
 from . import vchasno_register_setup
 from . import vchasno_receipt_confirm
 from . import vchasno_register_tax
+from . import vchasno_chatter
