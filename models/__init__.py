@@ -29,4 +29,5 @@ from . import vchasno_register_cabinet
 from . import vchasno_register_setup
 from . import vchasno_receipt_confirm
 from . import vchasno_register_tax
+from . import vchasno_receipt_print
 from . import vchasno_chatter

@@ -48,8 +48,10 @@ class VchasnoReceipt(models.Model):
         :param commit: commit after each step (the sender's own cursor);
             otherwise each step is a savepoint of the caller's transaction
         """
-        # sudo: follow-ups are the code's own work on receipts users only read.
+        # sudo: follow-ups are the code's own work on receipts users only read;
+        # their notes are written in the company's language, whoever runs them.
         for receipt in self.sudo():
+            receipt = receipt._vchasno_in_company_lang()  # noqa: PLW2901
             for step in (receipt.followups or "").split():
                 if not receipt._run_step(step, commit):
                     break
