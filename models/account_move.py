@@ -15,8 +15,7 @@ class AccountMove(models.Model):
     vchasno_status_message = fields.Char(
         string="Fiscal receipts status",
         compute="_compute_vchasno_receipt_count",
-        help="Fiscal receipts of this invoice's payments that are not issued, "
-        "and why.",
+        help="Fiscal receipts of this invoice's payments that are not issued, and why.",
     )
     vchasno_status_error = fields.Boolean(compute="_compute_vchasno_receipt_count")
 

@@ -227,14 +227,10 @@ class VchasnoReceipt(models.Model):
             return False
         parts = []
         if self.error_message:  # the last attempt failed, nothing was issued
-            parts.append(
-                _("Not sent: %(error)s", error=self.error_message.strip())
-            )
+            parts.append(_("Not sent: %(error)s", error=self.error_message.strip()))
         if self.waiting_reason:
             parts.append(self.waiting_reason)
-        return " ".join(parts) or _(
-            "Queued: Vchasno issues it in a moment."
-        )
+        return " ".join(parts) or _("Queued: Vchasno issues it in a moment.")
 
     def _vchasno_notification(self, title, message, kind):
         return {
@@ -253,9 +249,7 @@ class VchasnoReceipt(models.Model):
         """One notification for several receipts: how many issued, and why
         the others were not."""
         done = self.filtered(lambda r: r.state == "done")
-        lines = [
-            _("%(count)s fiscal receipt(s) issued.", count=len(done))
-        ] + [
+        lines = [_("%(count)s fiscal receipt(s) issued.", count=len(done))] + [
             "%s: %s" % (receipt.display_name, receipt._status_message())
             for receipt in self - done
         ]

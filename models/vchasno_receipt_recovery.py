@@ -129,7 +129,9 @@ class VchasnoReceipt(models.Model):
             receipt._transition(
                 "to_send",
                 {"next_attempt_at": False, "recover_count": receipt.recover_count + 1},
-                note=receipt.env._("Vchasno has no receipt with this tag: sending it again."),
+                note=receipt.env._(
+                    "Vchasno has no receipt with this tag: sending it again."
+                ),
             )
             self._trigger_sender()
         else:
