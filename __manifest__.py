@@ -37,6 +37,8 @@
         "views/vchasno_receipt_delivery_views.xml",
         "wizards/vchasno_cash_move_views.xml",
         "wizards/vchasno_receipt_issued_views.xml",
+        "wizards/vchasno_payment_reverse_views.xml",
+        "views/vchasno_reconciliation_views.xml",
         "views/l10n_ua_vchasno_kasa_menus.xml",
     ],
     "demo": ["demo/vchasno_demo.xml"],

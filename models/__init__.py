@@ -30,3 +30,8 @@ from . import vchasno_register_cabinet
 from . import vchasno_register_setup
 from . import vchasno_receipt_confirm
 from . import vchasno_register_tax
+from . import vchasno_receipt_print
+from . import vchasno_chatter
+from . import vchasno_reconciliation
+from . import vchasno_receipt_numbers
+from . import vchasno_receipt_zcompare

@@ -8,12 +8,36 @@ class AccountMove(models.Model):
     vchasno_receipt_ids = fields.One2many(
         "vchasno.receipt", "move_id", string="Fiscal receipts"
     )
+    # The receipts of the invoice's payments count from the moment they are
+    # queued (they are bound to the invoice only when first sent): the smart
+    # button appears as soon as the payment is registered.
     vchasno_receipt_count = fields.Integer(compute="_compute_vchasno_receipt_count")
+    vchasno_status_message = fields.Char(
+        string="Fiscal receipts status",
+        compute="_compute_vchasno_receipt_count",
+        help="Fiscal receipts of this invoice's payments that are not issued, and why.",
+    )
+    vchasno_status_error = fields.Boolean(compute="_compute_vchasno_receipt_count")
 
-    @api.depends("vchasno_receipt_ids")
+    @api.depends(
+        "vchasno_receipt_ids",
+        "matched_payment_ids.vchasno_receipt_ids.state",
+        "matched_payment_ids.vchasno_receipt_ids.error_message",
+    )
     def _compute_vchasno_receipt_count(self):
         for move in self:
-            move.vchasno_receipt_count = len(move.vchasno_receipt_ids)
+            receipts = move._vchasno_receipts()
+            move.vchasno_receipt_count = len(receipts)
+            open_ = receipts.filtered(
+                lambda r: r.state in ("to_send", "sending", "unknown", "error")
+            ).sorted("id")
+            move.vchasno_status_message = (
+                "\n".join(
+                    "%s: %s" % (r.display_name, r._status_message()) for r in open_
+                )
+                or False
+            )
+            move.vchasno_status_error = "error" in open_.mapped("state")
 
     def _vchasno_receipts(self):
         """Receipts of the payments of these invoices (and linked directly)."""

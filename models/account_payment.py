@@ -30,6 +30,12 @@ class AccountPayment(models.Model):
     vchasno_fiscal_number = fields.Char(
         string="Fiscal number", compute="_compute_vchasno_state"
     )
+    vchasno_status_message = fields.Char(
+        string="Fiscal receipt status",
+        compute="_compute_vchasno_state",
+        help="Why the fiscal receipt is not issued yet: Vchasno's refusal, "
+        "the cause of the last failed attempt, what it waits for.",
+    )
     # No default: a stored default would write every historical payment when
     # the addon is installed. Empty means the user who posts the payment
     # (resolved when the receipt is queued, _vchasno_receipt_vals).
@@ -52,7 +58,12 @@ class AccountPayment(models.Model):
         for payment in self:
             payment.vchasno_receipt_count = len(payment.vchasno_receipt_ids)
 
-    @api.depends("vchasno_receipt_ids.state", "vchasno_receipt_ids.fiscal_number")
+    @api.depends(
+        "vchasno_receipt_ids.state",
+        "vchasno_receipt_ids.fiscal_number",
+        "vchasno_receipt_ids.error_message",
+        "vchasno_receipt_ids.next_attempt_at",
+    )
     def _compute_vchasno_state(self):
         for payment in self:
             own = (
@@ -71,6 +82,7 @@ class AccountPayment(models.Model):
             else:
                 payment.vchasno_state = "pending"
             payment.vchasno_fiscal_number = main.fiscal_number
+            payment.vchasno_status_message = main._status_message() if main else False
 
     # === CRUD / workflow overrides === #
 

@@ -29,7 +29,51 @@ class ResPartner(models.Model):
         "Vchasno.Kasa (Viber first, SMS if the number has no Viber).",
     )
 
+    # A refusal is remembered per channel: the payment's dialog does not ask
+    # again about a channel the customer declined (README, "Consent").
+    vchasno_declined_email = fields.Boolean(
+        string="Declined receipts by email",
+        tracking=True,
+        help="Asked at the counter, the customer declined receipts by email: "
+        "the payment dialog does not ask again (Send receipt still can).",
+    )
+    vchasno_declined_sms = fields.Boolean(
+        string="Declined receipts by SMS/Viber",
+        tracking=True,
+        help="Asked at the counter, the customer declined receipts by SMS/"
+        "Viber: the payment dialog does not ask again (Send receipt still can).",
+    )
+
     # === Receipt dialog (vchasno.receipt.send) === #
+
+    def _vchasno_record_refusal(self, email=False, sms=False):
+        """Remember the channels the customer declined, with a chatter note.
+
+        Same callers and same rule as ``_vchasno_record_consent``.
+        """
+        self.ensure_one()
+        vals, names = {}, []
+        if email and not (self.vchasno_consent_email or self.vchasno_declined_email):
+            vals["vchasno_declined_email"] = True
+            names.append(_("email"))
+        if sms and not (self.vchasno_consent_sms or self.vchasno_declined_sms):
+            vals["vchasno_declined_sms"] = True
+            names.append(_("Viber/SMS"))
+        if not vals:
+            return
+        # sudo: as for the consent, only these flags, the user in the chatter.
+        partner = self.sudo()
+        partner.write(vals)
+        partner.message_post(
+            body=_(
+                "The customer declined fiscal receipts by %(channels)s (recorded "
+                "by %(user)s on %(date)s): not asked again at payment.",
+                channels=", ".join(names),
+                user=self.env.user.name,
+                date=format_datetime(self.env, fields.Datetime.now()),
+            ),
+            author_id=self.env.user.partner_id.id,
+        )
 
     def _vchasno_record_consent(self, email=False, sms=False):
         """Record what the customer agreed to at the counter, with a chatter note.
@@ -41,10 +85,10 @@ class ResPartner(models.Model):
         self.ensure_one()
         vals, names = {}, []
         if email and not self.vchasno_consent_email:
-            vals["vchasno_consent_email"] = True
+            vals.update(vchasno_consent_email=True, vchasno_declined_email=False)
             names.append(_("email"))
         if sms and not self.vchasno_consent_sms:
-            vals["vchasno_consent_sms"] = True
+            vals.update(vchasno_consent_sms=True, vchasno_declined_sms=False)
             names.append(_("Viber/SMS"))
         if not vals:
             return

@@ -54,6 +54,9 @@ class VchasnoAccess(models.AbstractModel):
             "cash_out": (BILLING, _("Service cash-out")),
             "cancel": (ACCOUNTANT, _("Cancel the receipt")),
             "issue_return": (ACCOUNTANT, _("Issue return receipt")),
+            # Odoo lets Invoicing users reset their payments; the dialog says
+            # first what happens to the fiscal receipt (a return, a cancel).
+            "reset_payment": (BILLING, _("Reset or cancel a fiscalized payment")),
             "check_connection": (MANAGER, _("Check connection")),
             "check_behaviour": (MANAGER, _("Check Vchasno behaviour")),
             "mark_issued": (MANAGER, _("Confirm a receipt issued in the cabinet")),

@@ -319,7 +319,8 @@ class VchasnoReceipt(models.Model):
             ):
                 new_vals["maybe_issued"] = False  # Vchasno proved it absent
             notes = list(receipt.followup_notes or [])
-            outcome = receipt._outcome_note(target, new_vals)
+            # The system's note: in the company's language, whoever caused it.
+            outcome = receipt._vchasno_in_company_lang()._outcome_note(target, new_vals)
             if outcome:
                 notes.append([outcome, True])
             if note:

@@ -24,6 +24,13 @@ class VchasnoReceipt(models.Model):
         help="Why a receipt waits instead of being sent.",
     )
 
+    status_message = fields.Char(
+        string="Status",
+        compute="_compute_status_message",
+        help="Where the receipt stands and why, in words: the refusal, the "
+        "cause of the last failed attempt, what it waits for.",
+    )
+
     @api.depends("state", "next_attempt_at", "register_id", "original_receipt_id")
     @api.depends_context("uid")
     def _compute_waiting_reason(self):
@@ -33,6 +40,11 @@ class VchasnoReceipt(models.Model):
                 if receipt.state in ("to_send", "unknown")
                 else False
             )
+
+    @api.depends("state", "error_message", "waiting_reason")
+    def _compute_status_message(self):
+        for receipt in self:
+            receipt.status_message = receipt._status_message()
 
     # === Actions === #
 
@@ -72,7 +84,11 @@ class VchasnoReceipt(models.Model):
         for receipt in self - sent:
             if receipt.state == "to_send" and not receipt.waiting_reason:
                 raise UserError(receipt._being_sent_message())
-        return self._open_or_notify() if len(self) == 1 else True
+        # Always an answer: issued, or why not (the cause, not "pending").
+        self.invalidate_recordset()
+        if len(self) == 1:
+            return self._open_or_notify()
+        return self._vchasno_outcome_notification()
 
     def action_cancel(self):
         self.env["vchasno.access"]._check("cancel", self)
@@ -195,29 +211,72 @@ class VchasnoReceipt(models.Model):
             },
         }
 
-    def _open_or_notify(self):
+    def _status_message(self):
+        """Where this receipt stands and why, in words (False once settled)."""
         self.ensure_one()
-        if self.state == "done":
-            return self.action_open_receipt()
-        message = {
-            "error": self.error_message,
-            "unknown": _(
+        if self.state == "error":
+            return self.error_message or _("Vchasno refused the receipt.")
+        if self.state == "unknown":
+            return _(
                 "Vchasno's answer was lost; the receipt will be checked and "
                 "finished automatically."
-            ),
-        }.get(
-            self.state,
-            self.waiting_reason
-            or _("Fiscalization pending: the receipt will follow from the queue."),
-        )
+            )
+        if self.state == "sending":
+            return _("Being sent to Vchasno right now.")
+        if self.state != "to_send":
+            return False
+        parts = []
+        if self.error_message:  # the last attempt failed, nothing was issued
+            parts.append(_("Not sent: %(error)s", error=self.error_message.strip()))
+        if self.waiting_reason:
+            parts.append(self.waiting_reason)
+        return " ".join(parts) or _("Queued: Vchasno issues it in a moment.")
+
+    def _vchasno_notification(self, title, message, kind):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": self.display_name,
+                "title": title,
                 "message": message,
-                "type": "danger" if self.state == "error" else "warning",
-                "sticky": self.state == "error",
+                "type": kind,
+                "sticky": kind == "danger",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _vchasno_outcome_notification(self):
+        """One notification for several receipts: how many issued, and why
+        the others were not."""
+        done = self.filtered(lambda r: r.state == "done")
+        lines = [_("%(count)s fiscal receipt(s) issued.", count=len(done))] + [
+            "%s: %s" % (receipt.display_name, receipt._status_message())
+            for receipt in self - done
+        ]
+        kind = (
+            "success"
+            if done == self
+            else ("danger" if "error" in self.mapped("state") else "warning")
+        )
+        return self._vchasno_notification(_("Vchasno.Kasa"), "\n".join(lines), kind)
+
+    def _open_or_notify(self, open_done=True):
+        """The printable receipt once issued; otherwise a notification saying
+        where it stands and why (the record is reloaded after it)."""
+        self.ensure_one()
+        if self.state == "done":
+            if open_done:
+                return self.action_open_receipt()
+            return self._vchasno_notification(
+                self.display_name,
+                _(
+                    "Issued by Vchasno: fiscal receipt %(number)s.",
+                    number=self.fiscal_number or "",
+                ),
+                "success",
+            )
+        return self._vchasno_notification(
+            self.display_name,
+            self._status_message() or self._state_label(),
+            "danger" if self.state == "error" else "warning",
+        )

@@ -142,6 +142,16 @@ class VchasnoReceipt(models.Model):
         self.env["vchasno.access"]._check("resend", self)
         self.ensure_one()
         self._vchasno_check_deliverable()
+        if self.state != "done":
+            # Only an issued receipt can be sent (its contacts for the fiscal
+            # request are asked when the payment is posted).
+            raise UserError(
+                _(
+                    "%(receipt)s is not issued yet: it can be sent to the "
+                    "customer once Vchasno has issued it.",
+                    receipt=self.display_name,
+                )
+            )
         return self.env["vchasno.receipt.send"]._vchasno_open(self, origin="receipt")
 
     # === Delivery === #

@@ -16,7 +16,10 @@ theirs by extending ``_after_transition_steps``.
 
 import logging
 
+from psycopg2.extensions import TransactionRollbackError
+
 from odoo import api, models
+from odoo.tools import SQL
 
 from . import vchasno_tx
 
@@ -45,25 +48,56 @@ class VchasnoReceipt(models.Model):
         :param commit: commit after each step (the sender's own cursor);
             otherwise each step is a savepoint of the caller's transaction
         """
-        # sudo: follow-ups are the code's own work on receipts users only read.
+        # sudo: follow-ups are the code's own work on receipts users only read;
+        # their notes are written in the company's language, whoever runs them.
         for receipt in self.sudo():
+            receipt = receipt._vchasno_in_company_lang()  # noqa: PLW2901
             for step in (receipt.followups or "").split():
-                receipt._run_step(step, commit)
+                if not receipt._run_step(step, commit):
+                    break
         return True
 
     def _run_step(self, step, commit):
+        """Run one pending step; False when this worker must leave the rest.
+
+        The receipt's row is locked first (SKIP LOCKED): a step another worker
+        is running, or has just finished, is not run twice (a delivery would
+        be sent twice). A concurrent update (another worker changed the same
+        register meanwhile) is no failure: the step stays due, for the next
+        run, and is logged without a traceback. In the sender's own cursor a
+        step is its own transaction; elsewhere (a request, a test) a savepoint.
+        """
         self.ensure_one()
         own_transaction = commit and vchasno_tx.can_commit(self.env.cr)
         try:
             if own_transaction:
+                if not self._step_is_mine(step):
+                    vchasno_tx.rollback(self.env)  # releases the row, if locked
+                    return False
                 getattr(self, step)()
                 self._forget_step(step)
                 # The step and its removal from the list, alone.
                 vchasno_tx.commit(self.env)
             else:
                 with self.env.cr.savepoint():
+                    if not self._step_is_mine(step):
+                        return False
                     getattr(self, step)()
                     self._forget_step(step)
+        except TransactionRollbackError as err:
+            if own_transaction:
+                vchasno_tx.rollback(self.env)
+            _logger.info(
+                "Vchasno receipt %s: follow-up %s met a concurrent update, "
+                "it runs again later (%s)",
+                self.id,
+                step,
+                str(err).strip().splitlines()[0],
+            )
+            self._trigger_sender()
+            if own_transaction:
+                vchasno_tx.commit(self.env)
+            return False
         except Exception:
             _logger.exception("Vchasno receipt %s: follow-up %s failed", self.id, step)
             if own_transaction:
@@ -71,6 +105,22 @@ class VchasnoReceipt(models.Model):
             self._count_followup_failure()
             if own_transaction:
                 vchasno_tx.commit(self.env)
+        return True
+
+    def _step_is_mine(self, step):
+        """Lock this receipt for its follow-ups; whether ``step`` is still due."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT followups FROM vchasno_receipt WHERE id = %s "
+                "FOR UPDATE SKIP LOCKED",
+                self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if row is None:
+            return False  # another worker holds it: it runs the steps
+        self.invalidate_recordset(["followups", "followup_notes"])
+        return step in (row[0] or "").split()
 
     def _forget_step(self, step):
         pending = [name for name in (self.followups or "").split() if name != step]

@@ -96,8 +96,9 @@ class VchasnoReceipt(models.Model):
     def _reconcile(self, clients):
         """Ask Vchasno whether an "unknown" receipt exists, by its tag."""
         self.ensure_one()
-        # sudo: the recovery cron settles every company's receipts (code only).
-        receipt = self.sudo()
+        # sudo: the recovery cron settles every company's receipts (code only),
+        # its notes in the company's language.
+        receipt = self.sudo()._vchasno_in_company_lang()
         register = receipt.register_id
         if not register._is_available():
             return
@@ -119,7 +120,7 @@ class VchasnoReceipt(models.Model):
             receipt._transition(
                 "done",
                 receipt._done_vals(found),
-                note=_("Found in Vchasno by its tag after a lost answer."),
+                note=receipt.env._("Found in Vchasno by its tag after a lost answer."),
                 steps=["_after_register_ok"],
             )
         elif found is None and register._vchasno_trusts_tag_search():
@@ -128,7 +129,9 @@ class VchasnoReceipt(models.Model):
             receipt._transition(
                 "to_send",
                 {"next_attempt_at": False, "recover_count": receipt.recover_count + 1},
-                note=_("Vchasno has no receipt with this tag: sending it again."),
+                note=receipt.env._(
+                    "Vchasno has no receipt with this tag: sending it again."
+                ),
             )
             self._trigger_sender()
         else:

@@ -207,8 +207,9 @@ class VchasnoReceipt(models.Model):
             if not row:
                 return self.browse()
             # sudo: the sender (cron, or an action that checked vchasno.access)
-            # works on the row it has just locked for itself.
-            receipt = self.browse(row[0]).sudo()
+            # works on the row it has just locked for itself; what it stores
+            # (errors, notes) is in the company's language.
+            receipt = self.browse(row[0]).sudo()._vchasno_in_company_lang()
             receipt.invalidate_recordset()
             if receipt.payload or receipt._freeze_payload():
                 break

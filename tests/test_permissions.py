@@ -58,6 +58,15 @@ MATRIX = {
     ),
     (DIALOG, "action_send"): ("dialog_send", "resend", B),
     (DIALOG, "action_grant_and_send"): ("dialog_consent", "consent", B),
+    (PAYMENT, "action_vchasno_confirm_draft"): (
+        "payment_confirm_draft", "reset_payment", B,
+    ),
+    (PAYMENT, "action_vchasno_confirm_cancel"): (
+        "payment_confirm_cancel", "reset_payment", B,
+    ),
+    ("vchasno.payment.reverse", "action_confirm"): (
+        "reverse_confirm", "reset_payment", B,
+    ),
 }
 # fmt: on
 
@@ -80,7 +89,7 @@ NOT_CHECKED = {
 }
 
 #: Wizards an auditor has no ACL for: the ORM refuses before the method runs.
-WIZARDS = ("vchasno.cash.move", "vchasno.receipt.send")
+WIZARDS = ("vchasno.cash.move", "vchasno.receipt.send", "vchasno.payment.reverse")
 #: Wizards only managers have an ACL for: the ORM refuses everybody else.
 MANAGER_WIZARDS = ("vchasno.receipt.issued",)
 
@@ -310,6 +319,21 @@ class TestRoleMatrix(PermissionsCommon):
         receipt = self.receipt("done")
         wizard = self.dialog(receipt)
         return wizard, lambda result: self.customer.vchasno_consent_email
+
+    def case_payment_confirm_draft(self):
+        receipt = self.receipt("done")
+        return receipt.payment_id, self.opens("vchasno.payment.reverse")
+
+    def case_payment_confirm_cancel(self):
+        receipt = self.receipt("done")
+        return receipt.payment_id, self.opens("vchasno.payment.reverse")
+
+    def case_reverse_confirm(self):
+        receipt = self.receipt("done")
+        wizard = self.env["vchasno.payment.reverse"].create(
+            {"payment_ids": receipt.payment_id.ids, "operation": "draft"}
+        )
+        return wizard, lambda result: bool(receipt.return_receipt_ids)
 
     # === Helpers === #
 

@@ -16,6 +16,8 @@ from .tour_screenshots import screenshots_enabled, tour_screenshots
 MODULE = "l10n_ua_vchasno_kasa"
 INVOICE_URL = "/odoo/action-account.action_move_out_invoice_type/%d"
 REGISTER_URL = "/odoo/action-%s.vchasno_register_action/%%d" % MODULE
+PAYMENT_URL = "/odoo/action-account.action_account_payments/%d"
+RECONCILIATION_URL = "/odoo/action-%s.vchasno_reconciliation_action" % MODULE
 TOUR_TIMEOUT = 240  # seconds; the first tour also builds the asset bundles
 
 
@@ -67,6 +69,8 @@ class TestTours(VchasnoCommon, HttpCase):
         """Register Payment with "Print fiscal receipt": the receipt page opens
         and shows the fiscal number that the receipt record holds."""
         for lang in self.languages():
+            # The printed receipt speaks its customer's language (issue 13).
+            self.customer.lang = lang
             invoice = self.make_invoice()
             self.tour(INVOICE_URL % invoice.id, "vchasno_payment_print", lang)
             receipt = self.receipts_of(invoice)
@@ -78,6 +82,7 @@ class TestTours(VchasnoCommon, HttpCase):
     def test_payment_print_in_ukrainian(self):
         """The same flow with the user in Ukrainian: the dialog and the printed
         receipt speak Ukrainian."""
+        self.customer.lang = "uk_UA"  # the printed receipt: the customer's language
         invoice = self.make_invoice()
         self.tour(INVOICE_URL % invoice.id, "vchasno_payment_print_uk", "uk_UA")
         self.assert_issued_once(self.receipts_of(invoice))
@@ -161,3 +166,30 @@ class TestTours(VchasnoCommon, HttpCase):
         self.tour(REGISTER_URL % self.register.id, "vchasno_z_report")
         self.env.invalidate_all()
         self.assertEqual(self.register.shift_state, "closed")
+
+    def test_payment_status_and_reset_confirmation(self):
+        """Issue 13, points 1 and 5: the token is refused, the payment says so;
+        "Reset To Draft" asks first, then the queued receipt is cancelled."""
+        for lang in self.languages():
+            payment = self.pay(self.make_invoice())
+            receipt = payment.vchasno_receipt_ids
+            self.register.sudo().auth_failed = True  # Vchasno refused the token
+            self.tour(
+                PAYMENT_URL % payment.id, "vchasno_payment_status_and_reset", lang
+            )
+            self.env.invalidate_all()
+            self.assertEqual(payment.state, "draft")
+            self.assertEqual(receipt.state, "cancelled")
+            self.register.sudo().auth_failed = False
+
+    def test_reconciliation_view(self):
+        """Issue 13, point 10: a payment without its receipt is listed."""
+        for lang in self.languages():
+            invoice = self.make_invoice()
+            self.env["account.payment.register"].with_context(
+                active_model="account.move",
+                active_ids=invoice.ids,
+                vchasno_fiscalize=False,
+            ).create({"journal_id": self.bank_journal.id})._create_payments()
+            self.assertFalse(self.receipts_of(invoice))
+            self.tour(RECONCILIATION_URL, "vchasno_reconciliation", lang)

@@ -13,7 +13,7 @@ are offered. Передплата/Післяоплата (3, 4), Кредит (5
 receipt kinds (prepayment, credit) that Odoo does not send.
 """
 
-from .vchasno_errors import VchasnoPayloadError, _lt
+from .vchasno_errors import VchasnoPayloadError, _lt, translate
 
 PAY_CASH = 0
 PAY_CASHLESS = 1
@@ -56,6 +56,41 @@ CABINET_ROUNDING = "Заокруглення"
 
 P_UNKNOWN_PAY_TYPE = _lt("%(value)s is not a Vchasno payment type.")
 
+# How a receipt names each code Vchasno knows (spec §4.3, 0-20; 7, 9 and 10
+# were never seen): the cabinet's Ukrainian name, which Vchasno prints, and
+# an English msgid for receipts shown in another language.
+CODE_NAMES = {
+    0: _lt("Cash"),
+    1: _lt("Cashless"),
+    2: _lt("Card"),
+    3: _lt("Prepayment"),
+    4: _lt("Postpayment"),
+    5: _lt("Credit"),
+    6: _lt("Certificate"),
+    8: _lt("Cheque"),
+    11: _lt("Bonus points"),
+    12: _lt("Credit repayment"),
+    13: _lt("QR code transfer"),
+    14: _lt("Card transfer"),
+    15: _lt("Account transfer"),
+    16: _lt("Internet acquiring"),
+    17: _lt("LiqPay payment"),
+    18: _lt("RozetkaPay payment"),
+    19: _lt("Portmone payment"),
+    20: _lt("NovaPay payment"),
+}
+CABINET_NAMES = {
+    **dict(PAY_TYPES.values()),
+    3: "Передплата",
+    4: "Післяоплата",
+    5: "Кредит",
+    6: "Сертифікат",
+    8: "Чек",
+    11: "Бонусні бали",
+    12: "Погашення кредиту",
+}
+P_OTHER_PAY_TYPE = _lt("Payment type %(code)s")
+
 
 def pay_type_code(value):
     """The Vchasno ``pays[].type`` code of our selection value.
@@ -74,6 +109,24 @@ def cabinet_name(value_or_code):
         if value_or_code in (key, code):
             return name
     return str(value_or_code)
+
+
+def pay_type_name(code, lang=None):
+    """The name of payment type ``code`` on a receipt shown in ``lang``.
+
+    Ukrainian: the cabinet's name, as Vchasno prints it (Готівка, Картка…);
+    another language: its translation of our English name (English without
+    ``lang``); a code nobody documented: "Payment type <code>".
+    """
+    try:
+        code = int(code)
+    except (TypeError, ValueError):
+        return str(code)
+    if (lang or "").startswith("uk") and code in CABINET_NAMES:
+        return CABINET_NAMES[code]
+    if code in CODE_NAMES:
+        return translate(CODE_NAMES[code], lang)
+    return translate(P_OTHER_PAY_TYPE, lang) % {"code": code}
 
 
 def default_pay_type(journal_type):

@@ -4,3 +4,4 @@ from . import vchasno_receipt_send
 from . import vchasno_receipt_send_texts
 from . import vchasno_cash_move
 from . import vchasno_receipt_issued
+from . import vchasno_payment_reverse

@@ -206,7 +206,13 @@ class VchasnoReceiptSend(models.TransientModel):
             ("email", company.vchasno_send_email, partner.vchasno_consent_email),
             ("phone", company.vchasno_send_sms, partner.vchasno_consent_sms),
         )
+        declined = {
+            "email": partner.vchasno_declined_email,
+            "phone": partner.vchasno_declined_sms,
+        }
         for channel, setting, consent in channels:
+            if not consent and declined[channel]:
+                continue  # asked once, declined: not asked again
             if setting and not all(receipts.mapped("send_" + channel)):
                 ask[channel] = "contact" if consent else "consent"
         if not ask:
@@ -251,6 +257,13 @@ class VchasnoReceiptSend(models.TransientModel):
         email, phone = self._vchasno_checked_contacts()
         # Only for the receipts' customer, only the channels chosen here.
         customer._vchasno_record_consent(email=self.use_email, sms=self.use_phone)
+        if self.origin == "payment" and customer:
+            # Asked at the payment about a channel and unticked it: declined,
+            # not asked again (the chatter says who recorded it).
+            customer._vchasno_record_refusal(
+                email=self.ask_email and not self.use_email,
+                sms=self.ask_phone and not self.use_phone,
+            )
         return self._vchasno_deliver(email, phone)
 
     def action_download(self):

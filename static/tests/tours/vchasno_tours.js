@@ -174,3 +174,42 @@ tours.add("vchasno_language_switch", {
         screenshot("language_switch"),
     ],
 });
+
+/**
+ * Issue 13, points 1 and 5: the payment says why its receipt is not issued;
+ * "Reset To Draft" asks first and says what happens at Vchasno.
+ */
+tours.add("vchasno_payment_status_and_reset", {
+    steps: () => [
+        {
+            content: "the payment says why the receipt waits",
+            trigger: ".o_form_view .alert-warning div[name='vchasno_status_message']",
+            timeout: SLOW,
+        },
+        screenshot("payment_status"),
+        {
+            trigger: ".o_form_view .o_statusbar_buttons button[name='action_vchasno_confirm_draft']",
+            run: "click",
+        },
+        {
+            content: "the dialog says what happens before anything is done",
+            trigger: ".modal div[name='summary']",
+            timeout: SLOW,
+        },
+        screenshot("reset_confirm"),
+        { trigger: ".modal button[name='action_confirm']:visible", run: "click" },
+        {
+            trigger: ".o_form_view .o_statusbar_buttons button[name='action_post']",
+            timeout: SLOW,
+        },
+    ],
+});
+
+/** Issue 13, point 10: the daily reconciliation lists what lacks a receipt. */
+tours.add("vchasno_reconciliation", {
+    steps: () => [
+        { trigger: ".o_list_view .o_group_header", run: "click", timeout: SLOW },
+        { trigger: ".o_list_view td[name='issue']", timeout: SLOW },
+        screenshot("reconciliation"),
+    ],
+});
