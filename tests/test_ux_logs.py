@@ -40,7 +40,10 @@ class TestConcurrentFollowUps(RealCursorCase):
             patch.object(Receipt, "_run_followups", return_value=True),
             self.cursor() as env,
         ):
-            env["vchasno.receipt"]._cron_send_pending_receipts()
+            # The register's own sending cron (models/vchasno_sender_crons).
+            env["vchasno.receipt"]._cron_send_pending_receipts(
+                register_ids=[self.register_id]
+            )
         with self.cursor() as env:
             for receipt in env["vchasno.receipt"].browse(ids):
                 self.assertEqual(receipt.state, "done")
