@@ -1,0 +1,4 @@
+from . import test_pos_maths
+from . import test_pos_orders
+from . import test_pos_rows
+from . import test_pos_flows
