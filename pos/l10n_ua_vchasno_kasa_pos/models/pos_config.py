@@ -125,8 +125,10 @@ class PosConfig(models.Model):
                 )
             )
         step = self.rounding_method.rounding
-        if step and rule["round_step"] and (
-            round(step / float(rule["round_step"]), 6) % 1
+        if (
+            step
+            and rule["round_step"]
+            and (round(step / float(rule["round_step"]), 6) % 1)
         ):
             problems.append(
                 _(

@@ -66,7 +66,9 @@ class PosOrder(models.Model):
             except psycopg2.DatabaseError:
                 raise
             except Exception as err:  # noqa: BLE001 - Odoo would swallow it
-                _logger.exception("Vchasno: queueing the receipt of %s failed", order.name)
+                _logger.exception(
+                    "Vchasno: queueing the receipt of %s failed", order.name
+                )
                 order._vchasno_enqueue_failed(err)
 
     def _vchasno_should_fiscalize(self):
@@ -171,9 +173,9 @@ class PosOrder(models.Model):
     def _vchasno_active_receipts(self):
         self.ensure_one()
         return self.vchasno_receipt_ids.filtered(
-            lambda r: r.kind in RECEIPT_KINDS
-            and r.state != "cancelled"
-            and not r.superseded
+            lambda r: (
+                r.kind in RECEIPT_KINDS and r.state != "cancelled" and not r.superseded
+            )
         )
 
     def _vchasno_twin_receipts(self):
@@ -185,7 +187,11 @@ class PosOrder(models.Model):
             ("superseded", "=", False),
         ]
         if self.uuid:
-            domain += ["|", ("pos_order_id", "=", self.id), ("pos_order_uuid", "=", self.uuid)]
+            domain += [
+                "|",
+                ("pos_order_id", "=", self.id),
+                ("pos_order_uuid", "=", self.uuid),
+            ]
         else:
             domain += [("pos_order_id", "=", self.id)]
         # sudo: every receipt counts, whoever may read it.

@@ -38,4 +38,6 @@ class PosPayment(models.Model):
             "auth_code": self.payment_method_authcode,
             "term_id": self.vchasno_terminal_id,
         }
-        return {key: text.strip() for key, text in values.items() if text and text.strip()}
+        return {
+            key: text.strip() for key, text in values.items() if text and text.strip()
+        }

@@ -15,7 +15,7 @@ each is a receipt of the register with its state, error and retry.
 
 import logging
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
@@ -69,7 +69,9 @@ class PosSession(models.Model):
             return self.env["vchasno.receipt"]
         # sudo: receipts are created by code only; the caller passed the
         # access check for this session.
-        receipt = register.sudo()._new_operation(kind, amount=amount, cashier=self.env.user)
+        receipt = register.sudo()._new_operation(
+            kind, amount=amount, cashier=self.env.user
+        )
         receipt.pos_session_id = self
         receipt._trigger_sender()
         return receipt

@@ -33,7 +33,9 @@ class PosConfig(models.Model):
     def _vchasno_demo_warehouse(self, company):
         Warehouse = self.env["stock.warehouse"].with_company(company)
         if not Warehouse.search_count([("company_id", "=", company.id)]):
-            Warehouse.create({"name": company.name, "code": "VCH", "company_id": company.id})
+            Warehouse.create(
+                {"name": company.name, "code": "VCH", "company_id": company.id}
+            )
 
     def _vchasno_demo_payment_methods(self, register):
         """Cash on the register's cash journal, card on its card journal."""

@@ -142,9 +142,7 @@ class VchasnoReceipt(models.Model):
     @api.model
     def _lag_threshold(self):
         # sudo: a technical threshold, read for every user.
-        value = (
-            self.env["ir.config_parameter"].sudo().get_param(LAG_PARAM, LAG_DEFAULT)
-        )
+        value = self.env["ir.config_parameter"].sudo().get_param(LAG_PARAM, LAG_DEFAULT)
         try:
             return max(int(value), 0)
         except (TypeError, ValueError):

@@ -174,9 +174,7 @@ class VchasnoReceipt(models.Model):
                 entries[key] = rm.Pay(pay_type, Decimal(0), **card)
             entries[key].amount += amount
         for method, given in change.items():
-            cash = next(
-                (pay for (m, _c), pay in entries.items() if m == method), None
-            )
+            cash = next((pay for (m, _c), pay in entries.items() if m == method), None)
             if cash is None or cash.type != rm.PAY_CASH or cash.amount <= given:
                 raise VchasnoPayloadError(
                     [
@@ -209,4 +207,3 @@ class VchasnoReceipt(models.Model):
                 ]
             )
         return journal._vchasno_pay_type_code()
-

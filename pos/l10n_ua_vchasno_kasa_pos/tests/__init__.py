@@ -2,3 +2,5 @@ from . import test_pos_maths
 from . import test_pos_orders
 from . import test_pos_rows
 from . import test_pos_flows
+from . import test_pos_session
+from . import test_pos_access

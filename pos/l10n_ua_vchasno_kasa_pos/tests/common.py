@@ -35,10 +35,18 @@ class VchasnoPosCommon(VchasnoCommon):
         )
         Method = cls.env["pos.payment.method"]
         cls.cash_method = Method.create(
-            {"name": "Готівка", "journal_id": cls.cash_journal.id, "company_id": company.id}
+            {
+                "name": "Готівка",
+                "journal_id": cls.cash_journal.id,
+                "company_id": company.id,
+            }
         )
         cls.card_method = Method.create(
-            {"name": "Картка", "journal_id": cls.card_journal.id, "company_id": company.id}
+            {
+                "name": "Картка",
+                "journal_id": cls.card_journal.id,
+                "company_id": company.id,
+            }
         )
         cls.pos_config = cls.env["pos.config"].create(
             {
@@ -100,8 +108,10 @@ class VchasnoPosCommon(VchasnoCommon):
         totals = (
             taxes.compute_all(unit, currency, qty, product=product)
             if taxes
-            else {"total_excluded": currency.round(unit * qty),
-                  "total_included": currency.round(unit * qty)}
+            else {
+                "total_excluded": currency.round(unit * qty),
+                "total_included": currency.round(unit * qty),
+            }
         )
         vals = {
             "id": next(_ids),

@@ -28,7 +28,9 @@ class TestPosFlows(VchasnoPosCommon):
                 self.line(line.product_id, -qty, price=line.price_unit, refund_of=line)
             )
         total = sum(cmd[2]["price_subtotal_incl"] for cmd in lines)
-        return self.sell(session, lines, [self.pay(method or self.cash_method, total)])[0]
+        return self.sell(session, lines, [self.pay(method or self.cash_method, total)])[
+            0
+        ]
 
     def test_refund_makes_a_return_tied_to_the_sale(self):
         session = self.open_session()
@@ -42,7 +44,9 @@ class TestPosFlows(VchasnoPosCommon):
         # Refund of 1 x Кава: 120.00 back in cash.
         refund_order = self.refund(session, sale_order, [(sale_order.lines, 1)])
         ret = self.receipt_of(refund_order)
-        self.assertRecordValues(ret, [{"kind": "return", "amount": 120.0, "state": "to_send"}])
+        self.assertRecordValues(
+            ret, [{"kind": "return", "amount": 120.0, "state": "to_send"}]
+        )
         self.send()
         self.assertRecordValues(
             ret, [{"state": "done", "original_receipt_id": sale.id}]
@@ -80,14 +84,18 @@ class TestPosFlows(VchasnoPosCommon):
         self.assertEqual(sale.state, "to_send")
         self.assertEqual(ret.state, "to_send")
         self.assertEqual(ret.original_receipt_id, sale)
-        self.assertEqual(ret.waiting_reason, "Waits until the receipt it returns is issued.")
+        self.assertEqual(
+            ret.waiting_reason, "Waits until the receipt it returns is issued."
+        )
         self.assertEqual(self.docs(), [])
         self.make_due(sale | ret)
         self.send()
         self.send()
         self.assertEqual((sale.state, ret.state), ("done", "done"))
         # One document per tag: the sale (task 1), then its return (task 2).
-        self.assertEqual([(d["tag"], d["task"]) for d in self.docs()], [(sale.tag, 1), (ret.tag, 2)])
+        self.assertEqual(
+            [(d["tag"], d["task"]) for d in self.docs()], [(sale.tag, 1), (ret.tag, 2)]
+        )
 
     def test_order_paid_offline_synced_late(self):
         # The POS sold at 08:00 in session 1 and went offline; session 1 was
@@ -111,7 +119,9 @@ class TestPosFlows(VchasnoPosCommon):
         # The order keeps the sale's time; the receipt the fiscal time.
         self.assertEqual(order.date_order, sold_at)
         self.assertEqual(receipt.pos_order_date, sold_at)
-        self.assertLess(abs((receipt.fiscal_date - fields.Datetime.now()).total_seconds()), 120)
+        self.assertLess(
+            abs((receipt.fiscal_date - fields.Datetime.now()).total_seconds()), 120
+        )
         self.assertGreaterEqual(receipt.fiscal_lag_minutes, 599)
         self.assertIn("10 h", receipt.fiscal_lag_warning)
         self.assertIn("10 h", order.vchasno_lag_warning)
@@ -158,20 +168,27 @@ class TestPosFlows(VchasnoPosCommon):
 
     def test_error_in_our_hook_keeps_the_order(self):
         session = self.open_session()
-        with patch.object(
-            type(self.env["pos.order"]),
-            "_vchasno_receipt_vals",
-            side_effect=ValueError("boom"),
-        ), mute_logger("odoo.addons.l10n_ua_vchasno_kasa_pos.models.pos_order"):
+        with (
+            patch.object(
+                type(self.env["pos.order"]),
+                "_vchasno_receipt_vals",
+                side_effect=ValueError("boom"),
+            ),
+            mute_logger("odoo.addons.l10n_ua_vchasno_kasa_pos.models.pos_order"),
+        ):
             order, _data = self.sell(
-                session, [self.line(self.product, 1)], [self.pay(self.cash_method, 120.0)]
+                session,
+                [self.line(self.product, 1)],
+                [self.pay(self.cash_method, 120.0)],
             )
         # Odoo swallows errors of action_pos_order_paid: the order is saved
         # and paid; its receipt is visible in error, and nothing half-made.
         self.assertEqual(order.state, "paid")
         receipt = self.receipt_of(order)
         self.assertEqual(len(receipt), 1)
-        self.assertRecordValues(receipt, [{"state": "error", "kind": "sale", "amount": 120.0}])
+        self.assertRecordValues(
+            receipt, [{"state": "error", "kind": "sale", "amount": 120.0}]
+        )
         self.assertIn("boom", receipt.error_message)
         self.assertEqual(order.vchasno_state, "error")
         self.send()
@@ -205,15 +222,21 @@ class TestPosFlows(VchasnoPosCommon):
 
     def test_session_closing_makes_no_extra_receipt(self):
         session = self.open_session()
-        self.sell(session, [self.line(self.product, 1)], [self.pay(self.cash_method, 120.0)])
-        self.sell(session, [self.line(self.bread, 2)], [self.pay(self.card_method, 49.98)])
+        self.sell(
+            session, [self.line(self.product, 1)], [self.pay(self.cash_method, 120.0)]
+        )
+        self.sell(
+            session, [self.line(self.bread, 2)], [self.pay(self.card_method, 49.98)]
+        )
         self.send()
         self.assertEqual(len(self.docs()), 2)
         result = self.close_session(session)
         self.assertTrue(result["successful"], result)
         # The card sales were combined into an account.payment on the card
         # journal (linked to the register, policy Always) and posted.
-        closing = self.env["account.payment"].search([("pos_session_id", "=", session.id)])
+        closing = self.env["account.payment"].search(
+            [("pos_session_id", "=", session.id)]
+        )
         self.assertTrue(closing)
         self.assertEqual(closing.mapped("state"), ["in_process"] * len(closing))
         self.assertFalse(closing.vchasno_receipt_ids)

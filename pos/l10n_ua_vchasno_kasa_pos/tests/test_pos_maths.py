@@ -15,14 +15,22 @@ def row(name, qty, price, group, disc="0"):
 
 class TestPosMaths(BaseCase):
     def test_reduction_spread_in_its_group_only(self):
-        rows = [row("A", "1", "100.00", "1"), row("B", "1", "50.00", "1"), row("C", "2", "10.00", "4")]
+        rows = [
+            row("A", "1", "100.00", "1"),
+            row("B", "1", "50.00", "1"),
+            row("C", "2", "10.00", "4"),
+        ]
         out = spread_reductions(rows, [("1", D("15.00"))])
         # 15.00 over 100 and 50: 10.00 and 5.00; group 4 untouched.
         self.assertEqual([r.disc for r in out], [D("10.00"), D("5.00"), D("0")])
         self.assertEqual(sum(rm.row_total(r) for r in out), D("155.00"))
 
     def test_kopecks_go_to_the_largest_remainders(self):
-        rows = [row("A", "1", "0.10", "1"), row("B", "1", "0.10", "1"), row("C", "1", "0.10", "1")]
+        rows = [
+            row("A", "1", "0.10", "1"),
+            row("B", "1", "0.10", "1"),
+            row("C", "1", "0.10", "1"),
+        ]
         out = spread_reductions(rows, [("1", D("0.10"))])
         # 0.10 / 3 = 0.0333: 0.04, 0.03, 0.03 (ties to the earlier row).
         self.assertEqual([r.disc for r in out], [D("0.04"), D("0.03"), D("0.03")])

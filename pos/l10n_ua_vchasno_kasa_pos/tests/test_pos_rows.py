@@ -140,7 +140,9 @@ class TestPosRows(VchasnoPosCommon):
             self.line(disc, 1, price=-26.499, taxes=self.tax_20),
             self.line(disc, 1, price=-5.35, taxes=self.tax_7),
         ]
-        _order, receipt = self.sync_and_send(lines, [self.pay(self.card_method, 286.64)])
+        _order, receipt = self.sync_and_send(
+            lines, [self.pay(self.card_method, 286.64)]
+        )
         self.assertEqual(receipt.state, "done", receipt.error_message)
         body = self.sent(receipt)
         # Group 1: 26.50 over 240.00 and 24.99 in proportion, to the kopeck:
@@ -148,7 +150,10 @@ class TestPosRows(VchasnoPosCommon):
         # 2.4991; floors 24.00 + 2.49 = 26.49, the last kopeck to the larger
         # remainder (0.91 > 0.09): 24.00 and 2.50. Group 4: 5.35 on Ліки.
         self.assertEqual(
-            [(r["name"], r["cnt"], r["price"], r.get("disc"), r["taxgrp"]) for r in body["rows"]],
+            [
+                (r["name"], r["cnt"], r["price"], r.get("disc"), r["taxgrp"])
+                for r in body["rows"]
+            ],
             [
                 ("Кава зернова", 2, 120.0, 24.0, 1),
                 ("Хліб", 1, 24.99, 2.5, 1),
@@ -196,7 +201,10 @@ class TestPosRows(VchasnoPosCommon):
         self.send()
         self.assertEqual(receipt.state, "done", receipt.error_message)
         rows = self.sent(receipt)["rows"]
-        self.assertEqual([(r["name"], r["taxgrp"]) for r in rows], [("Кава зернова", 1), ("Чайові", 2)])
+        self.assertEqual(
+            [(r["name"], r["taxgrp"]) for r in rows],
+            [("Кава зернова", 1), ("Чайові", 2)],
+        )
 
     def test_tax_without_code_is_refused(self):
         self.tax_7.vchasno_tax_group_code = False
@@ -217,11 +225,17 @@ class TestPosRows(VchasnoPosCommon):
     def test_free_item_is_left_out(self):
         # A 100 % line discount: the bag costs nothing and is not a row.
         bag = self.env["product.product"].create(
-            {"name": "Пакет", "lst_price": 2.0, "taxes_id": [Command.set(self.tax_20.ids)]}
+            {
+                "name": "Пакет",
+                "lst_price": 2.0,
+                "taxes_id": [Command.set(self.tax_20.ids)],
+            }
         )
         _order, receipt = self.sync_and_send(
             [self.line(self.product, 1), self.line(bag, 1, discount=100)],
             [self.pay(self.cash_method, 120.0)],
         )
         self.assertEqual(receipt.state, "done", receipt.error_message)
-        self.assertEqual([r["name"] for r in self.sent(receipt)["rows"]], ["Кава зернова"])
+        self.assertEqual(
+            [r["name"] for r in self.sent(receipt)["rows"]], ["Кава зернова"]
+        )
