@@ -178,8 +178,16 @@ class VchasnoPosCommon(VchasnoCommon):
         order.invalidate_recordset()
         return order.vchasno_receipt_ids
 
+    def assert_docs_per_tag(self):
+        """0 lost, 0 doubled: the emulator holds exactly one document per
+        done receipt's tag, and none for any other tag."""
+        done = self.env["vchasno.receipt"].search([("state", "=", "done")])
+        tags = [d["tag"] for d in self.docs()]
+        self.assertEqual(sorted(tags), sorted(done.mapped("tag")))
+
     def sent(self, receipt):
         """The request as Vchasno received it (the emulator's document)."""
         docs = self.docs(tag=receipt.tag)
         self.assertEqual(len(docs), 1, "one document per tag")
+        self.assert_docs_per_tag()
         return docs[0]["fiscal"]["receipt"]
