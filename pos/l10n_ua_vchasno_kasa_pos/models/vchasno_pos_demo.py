@@ -27,7 +27,11 @@ class PosConfig(models.Model):
             )
             demo = ("demo_product_coffee", "demo_product_medicine")
             for xmlid in demo:
-                self.env.ref("l10n_ua_vchasno_kasa." + xmlid).available_in_pos = True
+                product = self.env.ref(
+                    "l10n_ua_vchasno_kasa." + xmlid, raise_if_not_found=False
+                )
+                if product:  # the main addon's demo products, when loaded
+                    product.available_in_pos = True
             config.flush_recordset()
 
     def _vchasno_demo_warehouse(self, company):
