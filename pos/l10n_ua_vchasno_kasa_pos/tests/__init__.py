@@ -6,3 +6,4 @@ from . import test_pos_session
 from . import test_pos_access
 from . import test_pos_tours
 from . import test_pos_demo
+from . import test_pos_i18n
