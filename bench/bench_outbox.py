@@ -102,6 +102,10 @@ def log(msg, *args):
 
 
 class Bench:
+    # The database and the child script (bench_pos.py reuses this class).
+    db = DB
+    script = os.path.abspath(__file__)
+
     def __init__(self, args):
         self.args = args
         self.quick = args.quick
@@ -243,7 +247,7 @@ class Bench:
     def _child(self, task, **params):
         spec = {
             "task": task,
-            "db": DB,
+            "db": self.db,
             "addons_path": self.odoo.addons_path(),
             "data_dir": harness.DATA_DIR,
             "pg_args": self.pg.odoo_args(),
@@ -252,7 +256,7 @@ class Bench:
             "logs": self.logs,
             **params,
         }
-        cmd = [self.odoo.python, os.path.abspath(__file__), "--child", json.dumps(spec)]
+        cmd = [self.odoo.python, self.script, "--child", json.dumps(spec)]
         with open(os.path.join(self.logs, "children.stderr"), "ab") as err:
             proc = subprocess.Popen(
                 cmd, env=self.odoo.env, stdout=subprocess.PIPE, stderr=err, text=True
@@ -876,8 +880,11 @@ def main():
         choices=("rtt", "posting", "posting-profile", "drain", "rss", "parallel"),
         help="run only these measurements",
     )  # fmt: skip
-    args = parser.parse_args()
-    bench = Bench(args)
+    return run_bench(Bench(parser.parse_args()))
+
+
+def run_bench(bench):
+    """Start, measure, stop; the report also after a failure (bench_pos.py too)."""
     try:
         bench.start()
         bench.run()

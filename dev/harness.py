@@ -81,9 +81,12 @@ def _pytest_targets(pytest_args, addons):
 # its test assets); Odoo's _pregenerate_assets_bundles() builds every bundle
 # of every template, 10 times the work.
 TOUR_BUNDLES = ("web.assets_web", "web.assets_tests")
+# The Point of Sale's page (/pos/ui) loads its own bundle: built beforehand
+# too when an addon of the repository depends on point_of_sale.
+POS_BUNDLE = "point_of_sale.assets_prod"
 
 
-def _pregenerate_assets(odoo, pg, dbname):
+def _pregenerate_assets(odoo, pg, dbname, bundles=TOUR_BUNDLES):
     """Build the tours' asset bundles before the tours, as ``odoo
     --test-enable`` does (odoo/service/server.py): lazily, the first tour's
     page builds them (20 s to minutes on 2 busy cores) within the tour
@@ -93,7 +96,7 @@ def _pregenerate_assets(odoo, pg, dbname):
         "for name in %r:\n"
         "    env['ir.qweb']._get_asset_bundle(name, css=False, js=True).js()\n"
         "    env['ir.qweb']._get_asset_bundle(name, css=True, js=False).css()"
-        % (TOUR_BUNDLES,)
+        % (tuple(bundles),)
     )
     _odoo_shell(odoo, pg, dbname, code)
     log("asset bundles generated in %.1f s", time.monotonic() - started)
@@ -138,7 +141,9 @@ def cmd_test(args):
             print("\n".join(warnings))
             raise HarnessError("Installing the addons logged warnings (above).")
         if chrome:
-            _pregenerate_assets(odoo, pg, dbname)
+            pos = "point_of_sale" in external_depends(addons)
+            bundles = TOUR_BUNDLES + ((POS_BUNDLE,) if pos else ())
+            _pregenerate_assets(odoo, pg, dbname, bundles)
         conf = os.path.join(logs, "odoo-test.conf")
         _write_test_conf(conf, odoo, pg, dbname)
         # Paths through the link folder: pytest must see each addon under its

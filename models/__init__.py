@@ -17,6 +17,7 @@ from . import vchasno_receipt_shift
 from . import vchasno_receipt_report
 from . import account_journal
 from . import account_move
+from . import account_move_line
 from . import account_payment
 from . import account_tax
 from . import res_company

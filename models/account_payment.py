@@ -1,12 +1,5 @@
-import logging
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-
-from ..tools import receipt_maths as rm
-from ..tools.vchasno_errors import VchasnoPayloadError
-
-_logger = logging.getLogger(__name__)
 
 
 class AccountPayment(models.Model):
@@ -330,24 +323,7 @@ class AccountPayment(models.Model):
 
     def _vchasno_contact_vals(self):
         """Where Vchasno sends the receipt: settings plus the customer's consent."""
-        partner, company = self.partner_id, self.company_id
-        vals = {}
-        if (
-            company.vchasno_send_email
-            and partner.vchasno_consent_email
-            and partner.email
-        ):
-            try:
-                vals["send_email"] = rm.validate_email(partner.email)
-            except VchasnoPayloadError:
-                _logger.info("Partner %s: invalid email", partner.id)
-        phone = partner.mobile or partner.phone
-        if company.vchasno_send_sms and partner.vchasno_consent_sms and phone:
-            try:
-                vals["send_phone"] = rm.normalize_phone(phone)
-            except VchasnoPayloadError:
-                _logger.info("Partner %s: not a UA mobile", partner.id)
-        return vals
+        return self.partner_id._vchasno_contact_vals(self.company_id)
 
     def _vchasno_documents(self):
         """Invoices (or credit notes) this payment pays, posted ones only."""

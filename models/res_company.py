@@ -18,9 +18,6 @@ class ResCompany(models.Model):
     vchasno_print_invoice = fields.Boolean(
         string="Print receipts of invoice payments", default=True
     )
-    vchasno_print_pos = fields.Boolean(
-        string="Print receipts of POS orders", default=True
-    )
     vchasno_print_refund = fields.Boolean(
         string="Print receipts of customer refunds", default=True
     )

@@ -16,9 +16,6 @@ class ResConfigSettings(models.TransientModel):
     vchasno_print_invoice = fields.Boolean(
         related="company_id.vchasno_print_invoice", readonly=False
     )
-    vchasno_print_pos = fields.Boolean(
-        related="company_id.vchasno_print_pos", readonly=False
-    )
     vchasno_print_refund = fields.Boolean(
         related="company_id.vchasno_print_refund", readonly=False
     )

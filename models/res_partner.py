@@ -1,9 +1,13 @@
+import logging
+
 from odoo import _, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import format_datetime
 
-from ..tools.contacts import normalize_phone
+from ..tools.contacts import normalize_phone, validate_email
 from ..tools.vchasno_errors import VchasnoPayloadError
+
+_logger = logging.getLogger(__name__)
 
 
 def clean_phone(text):
@@ -43,6 +47,31 @@ class ResPartner(models.Model):
         help="Asked at the counter, the customer declined receipts by SMS/"
         "Viber: the payment dialog does not ask again (Send receipt still can).",
     )
+
+    # === Delivery rules (payments and Point of Sale orders alike) === #
+
+    def _vchasno_contact_vals(self, company):
+        """Where Vchasno sends a receipt of this customer: the company's
+        auto-send settings plus the customer's consent, valid contacts only.
+
+        :return: ``{"send_email": ..., "send_phone": ...}`` (what applies)
+        """
+        vals = {}
+        if not self:
+            return vals
+        self.ensure_one()
+        if company.vchasno_send_email and self.vchasno_consent_email and self.email:
+            try:
+                vals["send_email"] = validate_email(self.email)
+            except VchasnoPayloadError:
+                _logger.info("Partner %s: invalid email", self.id)
+        phone = self.mobile or self.phone
+        if company.vchasno_send_sms and self.vchasno_consent_sms and phone:
+            try:
+                vals["send_phone"] = normalize_phone(phone)
+            except VchasnoPayloadError:
+                _logger.info("Partner %s: not a UA mobile", self.id)
+        return vals
 
     # === Receipt dialog (vchasno.receipt.send) === #
 

@@ -263,15 +263,29 @@ class VchasnoReceipt(models.Model):
                 product=line.product_id,
                 partner=line.partner_id,
             )["total_included"]
-        price = dec(unit_incl)
-        line_total = dec(line.price_total)
+        return self._vchasno_row(
+            line.product_id,
+            line._vchasno_line_label(),
+            qty,
+            dec(unit_incl),
+            dec(line.price_total),
+            tax_group,
+        )
+
+    @staticmethod
+    def _vchasno_row(product, label, qty, price, total, tax_group):
+        """One itemized row whose value is exactly ``total`` (Decimals).
+
+        The row discount is what makes ``qty`` × tax-inclusive ``price``
+        equal the document line's total: a percentage discount, a
+        tax-excluded price rounded differently (Point of Sale lines too).
+        """
         gross = rm.round_half_up(qty * price)
-        product = line.product_id
         return rm.Row(
-            name=(product.name or (line.name or "").split("\n")[0]).strip(),
+            name=label,
             qty=qty,
             price=price,
-            disc=gross - line_total,
+            disc=gross - total,
             tax_group=tax_group,
             code=product.default_code or None,
             barcode=product.barcode or None,

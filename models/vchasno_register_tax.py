@@ -82,7 +82,8 @@ class VchasnoRegister(models.Model):
     # === Helpers === #
 
     def _line_tax_groups(self, lines):
-        """``{line: code}`` for invoice lines, or refuse with every problem.
+        """``{line: code}`` for document lines (invoice or Point of Sale order
+        lines), or refuse with every problem.
 
         :raise VchasnoPayloadError: lines without tax and no untaxed group,
             taxes without a code, taxes of one line with different codes
@@ -98,8 +99,12 @@ class VchasnoRegister(models.Model):
         groups, problems, named = {}, [], self.env["account.tax"]
         untaxed = (self.untaxed_tax_group_code or "").strip()
         for line in lines:
-            where = {"document": line.move_id.name, "line": _line_name(line)}
-            if not line.tax_ids:
+            where = {
+                "document": line._vchasno_line_document(),
+                "line": line._vchasno_line_label(),
+            }
+            taxes = line._vchasno_line_taxes()
+            if not taxes:
                 if untaxed:
                     groups[line] = untaxed
                     continue
@@ -114,7 +119,7 @@ class VchasnoRegister(models.Model):
                     )
                 )
                 continue
-            codes, missing = line.tax_ids._vchasno_codes()
+            codes, missing = taxes._vchasno_codes()
             for tax in missing - named:
                 problems.append(
                     _(
@@ -131,14 +136,10 @@ class VchasnoRegister(models.Model):
                     _(
                         "Taxes %(taxes)s map to different Vchasno tax groups "
                         "(%(codes)s); one receipt row can have only one.",
-                        taxes=", ".join(line.tax_ids.mapped("name")),
+                        taxes=", ".join(taxes.mapped("name")),
                         codes=", ".join(sorted(codes)),
                     )
                 )
             elif codes and not missing:
                 groups[line] = codes.pop()
         return groups, problems
-
-
-def _line_name(line):
-    return (line.product_id.name or (line.name or "").split("\n")[0]).strip()

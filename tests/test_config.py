@@ -294,7 +294,6 @@ class TestSettings(VchasnoCommon):
         "vchasno_send_email",
         "vchasno_send_sms",
         "vchasno_print_invoice",
-        "vchasno_print_pos",
         "vchasno_print_refund",
     )
 

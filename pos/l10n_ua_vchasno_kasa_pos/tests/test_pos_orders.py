@@ -1,0 +1,64 @@
+"""Paid Point of Sale orders, synced as the Odoo 18 Point of Sale syncs them,
+get one receipt each through the one outbox (issue 14's acceptance).
+
+Every test asserts the emulator's documents per tag (0 lost, 0 doubled) and
+the request's rows and payments, worked out by hand in the comments.
+"""
+
+from odoo.tests import tagged
+
+from .common import VchasnoPosCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPosOrders(VchasnoPosCommon):
+    def test_cash_order_with_change(self):
+        session = self.open_session()
+        # 2 x Кава 120.00 (ПДВ 20 % incl.) = 240.00, 1 x Ліки 53.50 (ПДВ 7 %)
+        # = 53.50; total 293.50. The customer gives 300.00: change 6.50.
+        data = self.order_data(
+            session,
+            [self.line(self.product, 2), self.line(self.product_7, 1)],
+            [self.pay(self.cash_method, 300.0)],
+            change=6.5,
+        )
+        order = self.sync(data)
+        receipt = self.receipt_of(order)
+        # Queued in the order's transaction, nothing sent yet.
+        self.assertRecordValues(
+            receipt,
+            [
+                {
+                    "kind": "sale",
+                    "state": "to_send",
+                    "pos_order_id": order.id,
+                    "pos_order_uuid": data["uuid"],
+                    "amount": 293.5,
+                    "register_id": self.register.id,
+                }
+            ],
+        )
+        self.assertEqual(self.docs(), [])
+        self.send()
+        self.assertEqual(receipt.state, "done", receipt.error_message)
+        body = self.sent(receipt)
+        self.assertEqual(
+            body["rows"],
+            [
+                {
+                    "code": "COF-1",
+                    "code1": "4820000000017",
+                    "name": "Кава зернова",
+                    "cnt": 2,
+                    "price": 120.0,
+                    "taxgrp": 1,
+                },
+                {"name": "Ліки", "cnt": 1, "price": 53.5, "taxgrp": 4},
+            ],
+        )
+        # Kept in cash: 300.00 - 6.50 = 293.50 = the rows.
+        self.assertEqual(body["pays"], [{"type": 0, "sum": 293.5, "change": 6.5}])
+        self.assertEqual(body["sum"], 293.5)
+        self.assertEqual(len(self.docs()), 1)
+        self.assertEqual(order.vchasno_state, "done")
+        self.assertEqual(order.vchasno_fiscal_number, receipt.fiscal_number)
