@@ -85,7 +85,6 @@ class VchasnoReceipt(models.Model):
             if receipt.state == "to_send" and not receipt.waiting_reason:
                 raise UserError(receipt._being_sent_message())
         # Always an answer: issued, or why not (the cause, not "pending").
-        self.invalidate_recordset()
         if len(self) == 1:
             return self._open_or_notify()
         return self._vchasno_outcome_notification()
