@@ -260,7 +260,10 @@ def _demo_database(odoo, pg, dbname, addons, fresh):
         exists = False
     modules = ",".join(addons)
     if exists:
-        install(odoo, pg, dbname, modules, True, os.path.join(logs, "update.log"), True)
+        # -u updates the installed addons, -i installs those new since (e.g.
+        # the POS bridge in a demo database made before it existed).
+        update_log = os.path.join(logs, "update.log")
+        install(odoo, pg, dbname, modules, True, update_log, True, ["-i", modules])
         return False
     lang = ["--load-language", DEMO_LANG]
     extra_log = os.path.join(logs, "install-l10n.log")

@@ -33,7 +33,10 @@ class TestAccessHelper(PermissionsCommon):
     def test_matrix_actions_are_the_helper_actions(self):
         rules = self.env["vchasno.access"]._action_rules()
         used = {action for _case, action, _roles in MATRIX.values()}
-        self.assertEqual(used | {"cash_in"}, set(rules))
+        # The Point of Sale bridge, when installed, adds its own pos_*
+        # actions (tested by its tests/test_pos_access.py).
+        ours = {action for action in rules if not action.startswith("pos_")}
+        self.assertEqual(used | {"cash_in"}, ours)
 
     def test_unknown_action_is_a_programming_error(self):
         with self.assertRaises(ValueError):
