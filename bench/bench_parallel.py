@@ -15,8 +15,99 @@ emulator must hold exactly one document per tag.
 
 import threading
 import time
+from collections import Counter
+
+from bench_common import PARALLEL_REGISTERS, SLOW_MS, TARGETS, log, verdict
 
 PAR_TOKEN = "bench-par-%d"
+
+
+# ============================================================================
+# Parent: the measure (a mixin of bench_outbox.Bench) and its report rows
+# ============================================================================
+
+
+class ParallelMeasures:
+    def measure_parallel(self):
+        """R registers x N receipts by R concurrent senders vs 1 x N by one."""
+        n, out = self.size("parallel_n"), {}
+        for label, count in (("parallel", PARALLEL_REGISTERS), ("single", 1)):
+            self.emu_reset(SLOW_MS)
+            prefix = "b%s-%s-" % (self.stamp[-6:], label)
+            queued = self.child("par_queue", n=n, registers=count, prefix=prefix)
+            log(
+                "parallel: %d register(s) x %d receipts queued (%.1f s), %d "
+                "sender(s) at %d ms",
+                count, n, queued["s"], count, SLOW_MS,
+            )  # fmt: skip
+            res = self.child(
+                "par_drain", register_ids=queued["register_ids"], prefix=prefix
+            )
+            docs = self.emu("GET", "/_emulator/documents")
+            per_tag = Counter(d["tag"] for d in docs if d["tag"].startswith(prefix))
+            total = n * count
+            res.update(
+                registers=count,
+                n_per_register=n,
+                crons=queued["crons"],
+                emulator_documents=len(docs),
+                emulator_tags=len(per_tag),
+                max_documents_per_tag=max(per_tag.values(), default=0),
+                receipts_per_s=total / res["wall_s"],
+            )
+            res["verified"] = bool(
+                res["states"] == {"done": total}
+                and len(per_tag) == total == len(docs)
+                and res["max_documents_per_tag"] == 1
+                and not res["errors"]
+            )
+            out[label] = res
+            log(
+                "  %.1f s: %.2f receipts/s, per sender %s, documents per tag max "
+                "%d, verified=%s",
+                res["wall_s"], res["receipts_per_s"], res["sent_per_sender"],
+                res["max_documents_per_tag"], res["verified"],
+            )  # fmt: skip
+        out["speedup"] = (
+            out["parallel"]["receipts_per_s"] / out["single"]["receipts_per_s"]
+        )
+        log("  parallel / single rate: %.2fx", out["speedup"])
+        self.results["parallel"] = out
+        self.save()
+
+
+def parallel_rows(p):
+    par, one = p["parallel"], p["single"]
+    rows = [
+        (
+            "%d registers x %d at %d ms, %d senders (cron threads)"
+            % (par["registers"], par["n_per_register"], SLOW_MS, par["registers"]),
+            "%.2f receipts/s" % par["receipts_per_s"],
+            "%.1f s" % par["wall_s"],
+            "verified" if par["verified"] else "NOT VERIFIED",
+        ),
+        (
+            "1 register x %d at %d ms, 1 sender" % (one["n_per_register"], SLOW_MS),
+            "%.2f receipts/s" % one["receipts_per_s"],
+            "%.1f s" % one["wall_s"],
+            "verified" if one["verified"] else "NOT VERIFIED",
+        ),
+        (
+            "parallel / single rate; documents per tag (max)",
+            "%.2fx; %d" % (p["speedup"], par["max_documents_per_tag"]),
+            "",
+            verdict(
+                p["speedup"] >= TARGETS["parallel_speedup_min"],
+                ">= %.1fx" % TARGETS["parallel_speedup_min"],
+            ),
+        ),
+    ]
+    return rows
+
+
+# ============================================================================
+# Child: runs inside Odoo (``--child SPEC``)
+# ============================================================================
 
 
 def par_registers(env, count):
@@ -46,7 +137,8 @@ def child_par_queue(cr, spec, queue_func):
 
     env = api.Environment(cr, SUPERUSER_ID, {})
     registers = par_registers(env, spec["registers"])
-    cr.commit()  # the registers and their crons, before the queue
+    # The registers and their crons, before the queue.
+    cr.commit()
     started = time.perf_counter()
     for index, register in enumerate(registers):
         queue_func(

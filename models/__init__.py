@@ -8,6 +8,7 @@ from . import vchasno_receipt_ledger
 from . import vchasno_receipt_actions
 from . import vchasno_receipt_payload
 from . import vchasno_receipt_sender
+from . import vchasno_receipt_outcome
 from . import vchasno_sender_crons
 from . import vchasno_receipt_recovery
 from . import vchasno_register_shift

@@ -106,6 +106,7 @@ class VchasnoRegister(models.Model):
         missing = registers.filtered(lambda r: not r.sender_cron_id)
         if not missing:
             return
+        # sudo: as above, the module creates the admin records it keeps.
         crons = self.env["ir.cron"].sudo().create(missing._sender_cron_vals())
         for register, cron in zip(missing, crons, strict=True):
             register.sender_cron_id = cron
@@ -183,4 +184,5 @@ class VchasnoReceipt(models.Model):
             cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
                 "l10n_ua_vchasno_kasa.ir_cron_vchasno_send"
             )
+            # sudo: as in _trigger_sender, this only wakes the global cron.
             self.env["ir.cron"].sudo().browse(cron_id)._trigger(at)
