@@ -3,6 +3,8 @@
 Lists and reports add up ``amount_signed`` (a sale counts +, a return −) or
 the two columns ``amount_sales`` / ``amount_returns``; service cash-in/out,
 shift openings and X/Z reports are no sales and count 0 in all three.
+The three are precomputed: written by the receipt's INSERT (from ``kind``
+and ``amount``, both given at creation), not by a second UPDATE.
 """
 
 from odoo import api, fields, models
@@ -15,18 +17,21 @@ class VchasnoReceipt(models.Model):
         string="Sales",
         compute="_compute_amount_signed",
         store=True,
+        precompute=True,
         help="The amount of a sale receipt; 0 for any other kind.",
     )
     amount_returns = fields.Monetary(
         string="Returns",
         compute="_compute_amount_signed",
         store=True,
+        precompute=True,
         help="The amount of a return receipt; 0 for any other kind.",
     )
     amount_signed = fields.Monetary(
         string="Net sales",
         compute="_compute_amount_signed",
         store=True,
+        precompute=True,
         help="Sales minus returns: a sale +, a return −; service cash-in/out "
         "and reports count 0.",
     )
