@@ -3,8 +3,8 @@
 Lists and reports add up ``amount_signed`` (a sale counts +, a return −) or
 the two columns ``amount_sales`` / ``amount_returns``; service cash-in/out,
 shift openings and X/Z reports are no sales and count 0 in all three.
-The three are precomputed: a receipt is inserted with them (no UPDATE after
-the INSERT on the posting path).
+The three are precomputed: written by the receipt's INSERT (from ``kind``
+and ``amount``, both given at creation), not by a second UPDATE.
 """
 
 from odoo import api, fields, models

@@ -25,6 +25,7 @@ renamed with it, deleted with it.
 """
 
 import logging
+from datetime import timedelta
 
 from odoo import _, api, fields, models
 
@@ -178,11 +179,39 @@ class VchasnoReceipt(models.Model):
         registers = registers.sudo()
         crons = registers.sender_cron_id
         for cron in crons:
-            cron._trigger(at)
+            self._wake_cron(cron, at)
         if everything or not registers or len(crons) < len(registers):
             # _xmlid_to_res_id is cached: no query to find the global cron.
             cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
                 "l10n_ua_vchasno_kasa.ir_cron_vchasno_send"
             )
             # sudo: as in _trigger_sender, this only wakes the global cron.
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger(at)
+            self._wake_cron(self.env["ir.cron"].sudo().browse(cron_id), at)
+
+    @api.model
+    def _wake_cron(self, cron, at=None):
+        """``cron._trigger(at)``, without a second notification when one is due.
+
+        An immediate trigger makes Odoo send ``NOTIFY cron_trigger`` after
+        the commit, on a new connection to the ``postgres`` database (Odoo
+        never pools those): several milliseconds per queued receipt. When
+        the cron already has a due trigger, the cron threads were notified
+        of it (or no cron thread serves this database) and take every due
+        cron before they sleep again; then the new trigger is set one second
+        ahead, which Odoo records without a notification: the cron still
+        runs again after this transaction (a run that started before it
+        only deletes the triggers already past when it ends).
+        """
+        if at is None:
+            now = fields.Datetime.now()
+            # sudo: as in _trigger_sender (cron triggers are admin records).
+            due = (
+                self.env["ir.cron.trigger"]
+                .sudo()
+                .search_count(
+                    [("cron_id", "=", cron.id), ("call_at", "<=", now)], limit=1
+                )
+            )
+            if due:
+                at = now + timedelta(seconds=1)
+        cron._trigger(at)

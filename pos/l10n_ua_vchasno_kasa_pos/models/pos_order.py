@@ -109,14 +109,15 @@ class PosOrder(models.Model):
         self.ensure_one()
         # sudo: receipts are written by code only; the order was just paid
         # by this user (Odoo's right on Point of Sale orders).
-        receipt = (
-            self.env["vchasno.receipt"]
-            .sudo()
-            .with_context(
-                mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
-            )
-            .create(self._vchasno_receipt_vals())
+        # tracking_disable: the receipt gets no chatter line on create (no
+        # create message, no tracked field, no follower), so mail.thread's
+        # create hooks (subscriptions, auto-subscribe) are skipped; the
+        # context does not stay on the returned record.
+        Receipt = self.env["vchasno.receipt"].sudo()
+        receipt = Receipt.with_context(tracking_disable=True).create(
+            self._vchasno_receipt_vals()
         )
+        receipt = receipt.with_env(Receipt.env)
         receipt._trigger_sender()
         return receipt
 

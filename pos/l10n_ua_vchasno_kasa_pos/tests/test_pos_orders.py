@@ -5,6 +5,7 @@ Every test asserts the emulator's documents per tag (0 lost, 0 doubled) and
 the request's rows and payments, worked out by hand in the comments.
 """
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import VchasnoPosCommon
@@ -62,3 +63,54 @@ class TestPosOrders(VchasnoPosCommon):
         self.assertEqual(len(self.docs()), 1)
         self.assertEqual(order.vchasno_state, "done")
         self.assertEqual(order.vchasno_fiscal_number, receipt.fiscal_number)
+
+    def test_queueing_is_one_insert_and_no_second_wakeup(self):
+        """The receipt is written by its INSERT alone (its amounts are
+        precomputed: no UPDATE after it), and while the register's cron has
+        a due trigger already, a second order adds a trigger without asking
+        for a second NOTIFY (Odoo opens a new connection for each)."""
+        session = self.open_session()
+        cron = self.register.sudo().sender_cron_id
+        Trigger = self.env["ir.cron.trigger"].sudo()
+
+        def sell():
+            # 1 x Кава 120.00 paid in cash: a sale of 120.00.
+            return self.sync(
+                self.order_data(
+                    session,
+                    [self.line(self.product, 1)],
+                    [self.pay(self.cash_method, 120.0)],
+                )
+            )
+
+        def notifications():
+            funcs = self.env.cr.postcommit._funcs  # noqa: SLF001 - Odoo's queue
+            return sum(1 for f in funcs if getattr(f, "__name__", "") == "_notifydb")
+
+        sell()
+        self.env.flush_all()
+        due = [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())]
+        self.assertTrue(Trigger.search_count(due), "the first sale woke the cron")
+        own = [("cron_id", "=", cron.id)]
+        notified, triggers = notifications(), Trigger.search_count(own)
+        with self.assertLogs("odoo.sql_db", "DEBUG") as logs:
+            order = sell()
+            self.env.flush_all()
+        self.assertEqual(notifications(), notified, "no second NOTIFY")
+        self.assertEqual(
+            Trigger.search_count(own),
+            triggers + 1,
+            "the cron still runs after this order's commit",
+        )
+        updates = [q for q in logs.output if 'UPDATE "vchasno_receipt"' in q]
+        self.assertEqual(updates, [])
+        receipt = self.receipt_of(order)
+        # A sale: sales 120.00, returns 0.00, net 120.00 - 0.00 = 120.00.
+        self.assertRecordValues(
+            receipt,
+            [{"state": "to_send", "amount": 120.0, "amount_sales": 120.0,
+              "amount_returns": 0.0, "amount_signed": 120.0}],
+        )  # fmt: skip
+        self.send()
+        self.assertEqual(receipt.state, "done", receipt.error_message)
+        self.assertEqual(len(self.docs(tag=receipt.tag)), 1)
