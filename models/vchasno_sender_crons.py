@@ -159,7 +159,7 @@ class VchasnoRegister(models.Model):
 class VchasnoReceipt(models.Model):
     _inherit = "vchasno.receipt"
 
-    def _trigger_sender(self, at=None):
+    def _trigger_sender(self, at=None, coalesce=False):
         """Wake the senders of these receipts: their registers' own crons.
 
         Receipts of a register without a cron of its own, or no receipts at
@@ -168,28 +168,32 @@ class VchasnoReceipt(models.Model):
         is active is not read here (posting adds no query for it): a cron a
         person archived ignores the trigger, and the global cron's next run
         (every 5 minutes) sends for its register.
+
+        :param coalesce: see ``_wake_cron``; the Point of Sale's sync (many
+            orders a minute) passes it. Invoice posting does not: it keeps to
+            the posting hook's budget of 3 added queries (RELIABILITY #38).
         """
         # sudo: registers' crons are admin records; this only wakes them.
         registers = self.sudo().register_id
-        self._trigger_crons(registers, at, everything=not self)
+        self._trigger_crons(registers, at, everything=not self, coalesce=coalesce)
 
     @api.model
-    def _trigger_crons(self, registers, at=None, everything=False):
+    def _trigger_crons(self, registers, at=None, everything=False, coalesce=False):
         # sudo: as in _trigger_sender.
         registers = registers.sudo()
         crons = registers.sender_cron_id
         for cron in crons:
-            self._wake_cron(cron, at)
+            self._wake_cron(cron, at, coalesce)
         if everything or not registers or len(crons) < len(registers):
             # _xmlid_to_res_id is cached: no query to find the global cron.
             cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
                 "l10n_ua_vchasno_kasa.ir_cron_vchasno_send"
             )
             # sudo: as in _trigger_sender, this only wakes the global cron.
-            self._wake_cron(self.env["ir.cron"].sudo().browse(cron_id), at)
+            self._wake_cron(self.env["ir.cron"].sudo().browse(cron_id), at, coalesce)
 
     @api.model
-    def _wake_cron(self, cron, at=None):
+    def _wake_cron(self, cron, at=None, coalesce=False):
         """``cron._trigger(at)``, without a second notification when one is due.
 
         An immediate trigger makes Odoo send ``NOTIFY cron_trigger`` after
@@ -199,10 +203,14 @@ class VchasnoReceipt(models.Model):
         of it (or no cron thread serves this database) and take every due
         cron before they sleep again; then the new trigger is set one second
         ahead, which Odoo records without a notification: the cron still
-        runs again after this transaction (a run that started before it
-        only deletes the triggers already past when it ends).
+        runs again after this transaction (a run in progress deletes, when it
+        ends, only the triggers that were due when it started: Odoo's DELETE
+        uses ``now()`` of the job's lock transaction).
+
+        :param coalesce: look for a due trigger first (one indexed query);
+            without it, this is ``cron._trigger(at)``
         """
-        if at is None:
+        if at is None and coalesce:
             now = fields.Datetime.now()
             # sudo: as in _trigger_sender (cron triggers are admin records).
             due = (

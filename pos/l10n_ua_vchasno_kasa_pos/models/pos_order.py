@@ -118,7 +118,8 @@ class PosOrder(models.Model):
             self._vchasno_receipt_vals()
         )
         receipt = receipt.with_env(Receipt.env)
-        receipt._trigger_sender()
+        # coalesce: a busy counter syncs many orders; one due trigger is enough.
+        receipt._trigger_sender(coalesce=True)
         return receipt
 
     def _vchasno_receipt_vals(self):
