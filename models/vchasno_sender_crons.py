@@ -215,6 +215,7 @@ class VchasnoReceipt(models.Model):
             # sudo: as in _trigger_sender (cron triggers are admin records).
             due = (
                 self.env["ir.cron.trigger"]
+                # sudo: cron triggers are admin records; only counted here.
                 .sudo()
                 .search_count(
                     [("cron_id", "=", cron.id), ("call_at", "<=", now)], limit=1

@@ -79,6 +79,8 @@ class PosSession(models.Model):
     def _vchasno_queue_z(self):
         self.env["vchasno.access"]._check("pos_shift", self)
         self.ensure_one()
+        # sudo: the caller passed the pos_shift check above; the register (its
+        # token is managers-only) is read by code to queue the Z report.
         register = self.config_id.vchasno_register_id.sudo()
         try:
             # sudo: same reason as _vchasno_queue (code-made receipts).

@@ -77,6 +77,7 @@ class VchasnoAccess(models.AbstractModel):
         # sudo: the user's own open sessions, whatever the rules on sessions.
         sessions = (
             self.env["pos.session"]
+            # sudo: see above (the user's own sessions only, by the domain).
             .sudo()
             .search(
                 [

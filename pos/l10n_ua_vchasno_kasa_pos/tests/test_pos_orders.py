@@ -70,7 +70,9 @@ class TestPosOrders(VchasnoPosCommon):
         a due trigger already, a second order adds a trigger without asking
         for a second NOTIFY (Odoo opens a new connection for each)."""
         session = self.open_session()
+        # sudo: the register's cron is an admin record; the test only reads it.
         cron = self.register.sudo().sender_cron_id
+        # sudo: the test reads cron triggers (admin records) as the harness.
         Trigger = self.env["ir.cron.trigger"].sudo()
 
         def sell():
