@@ -44,12 +44,9 @@ class AccountMove(models.Model):
         return self.vchasno_receipt_ids | self.matched_payment_ids.vchasno_receipt_ids
 
     def action_vchasno_view_receipts(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "l10n_ua_vchasno_kasa.vchasno_receipt_action"
+        return self.env["vchasno.receipt"]._vchasno_list_action(
+            [("id", "in", self._vchasno_receipts().ids)]
         )
-        action["domain"] = [("id", "in", self._vchasno_receipts().ids)]
-        action["context"] = {"create": False}
-        return action
 
     def action_vchasno_fiscalize(self):
         """Server action on invoices: queue receipts for their payments.

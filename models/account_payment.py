@@ -146,18 +146,9 @@ class AccountPayment(models.Model):
 
     def action_vchasno_view_receipts(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "l10n_ua_vchasno_kasa.vchasno_receipt_action"
+        return self.env["vchasno.receipt"]._vchasno_list_action(
+            [("payment_id", "in", self.ids)], self.vchasno_receipt_ids
         )
-        action["domain"] = [("payment_id", "in", self.ids)]
-        action["context"] = {"create": False}
-        if len(self.vchasno_receipt_ids) == 1:
-            action.update(
-                view_mode="form",
-                res_id=self.vchasno_receipt_ids.id,
-                views=[(False, "form")],
-            )
-        return action
 
     def action_vchasno_print(self):
         self.env["vchasno.access"]._check("print", self)

@@ -114,6 +114,19 @@ class VchasnoReceipt(models.Model):
 
     # === Helpers === #
 
+    @api.model
+    def _vchasno_list_action(self, domain, receipts=None):
+        """The receipts list, for a smart button of a payment, invoice or
+        POS order: ``domain`` selects them; one of ``receipts`` opens as a form."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "l10n_ua_vchasno_kasa.vchasno_receipt_action"
+        )
+        action["domain"] = domain
+        action["context"] = {"create": False}
+        if receipts is not None and len(receipts) == 1:
+            action.update(view_mode="form", res_id=receipts.id, views=[(False, "form")])
+        return action
+
     def _retry(self):
         """Back to the queue; a new request only if Vchasno issued nothing."""
         self.ensure_one()
