@@ -30,6 +30,7 @@ from decimal import Decimal
 import psycopg2
 
 from odoo import _, fields, models
+from odoo.tools import SQL
 
 from odoo.addons.l10n_ua_vchasno_kasa.models.vchasno_receipt_payload import dec
 
@@ -59,6 +60,10 @@ class PosOrder(models.Model):
     def _vchasno_enqueue_safely(self):
         """Queue the receipts of these paid orders; never raise (see above)."""
         for order in self:
+            if not order._vchasno_config_fiscalizes():
+                # No savepoint (it flushes the whole transaction) for a
+                # Point of Sale that does not fiscalize: nothing to undo.
+                continue
             try:
                 with self.env.cr.savepoint():
                     if order._vchasno_should_fiscalize():
@@ -74,8 +79,7 @@ class PosOrder(models.Model):
     def _vchasno_should_fiscalize(self):
         """Whether this paid order gets a receipt now (a note says why not)."""
         self.ensure_one()
-        config = self.config_id
-        if not (self.company_id.vchasno_enabled and config.vchasno_register_id):
+        if not self._vchasno_config_fiscalizes():
             return False
         if self.state not in ("paid", "done", "invoiced"):
             return False
@@ -103,6 +107,13 @@ class PosOrder(models.Model):
             )
             return False
         return True
+
+    def _vchasno_config_fiscalizes(self):
+        """Whether this order's Point of Sale sends receipts to Vchasno."""
+        self.ensure_one()
+        return bool(
+            self.company_id.vchasno_enabled and self.config_id.vchasno_register_id
+        )
 
     def _vchasno_enqueue(self):
         """Create the receipt (state "to send") and wake the sender. No HTTP."""
@@ -181,23 +192,39 @@ class PosOrder(models.Model):
         )
 
     def _vchasno_twin_receipts(self):
-        """Active receipts of this order, or of another order with its UUID."""
+        """Active receipts of this order, or of another order with its UUID.
+
+        Runs on every paid order, so it is written in SQL whose conditions
+        are those of the unique indexes ``vchasno_receipt_pos_order_kind_uniq``
+        and ``vchasno_receipt_pos_uuid_kind_uniq`` (``state != 'cancelled'``,
+        ``superseded IS NOT TRUE``): the ORM's ``!=`` domain adds ``OR state
+        IS NULL`` and orders by id, so PostgreSQL walked the whole table, a
+        cost that grew with every receipt ever made.
+        """
         self.ensure_one()
-        domain = [
-            ("kind", "in", RECEIPT_KINDS),
-            ("state", "!=", "cancelled"),
-            ("superseded", "=", False),
-        ]
+        Receipt = self.env["vchasno.receipt"]
+        Receipt.flush_model(
+            ["kind", "state", "superseded", "pos_order_id", "pos_order_uuid"]
+        )
+        match = SQL("pos_order_id = %s", self.id)
         if self.uuid:
-            domain += [
-                "|",
-                ("pos_order_id", "=", self.id),
-                ("pos_order_uuid", "=", self.uuid),
-            ]
-        else:
-            domain += [("pos_order_id", "=", self.id)]
+            match = SQL("(%s OR pos_order_uuid = %s)", match, self.uuid)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM vchasno_receipt
+                 WHERE kind IN %s
+                   AND state != 'cancelled'
+                   AND superseded IS NOT TRUE
+                   AND %s
+                 LIMIT 1
+                """,
+                RECEIPT_KINDS,
+                match,
+            )
+        )
         # sudo: every receipt counts, whoever may read it.
-        return self.env["vchasno.receipt"].sudo().search(domain, limit=1)
+        return Receipt.sudo().browse(row[0] for row in self.env.cr.fetchall())
 
     def _vchasno_find_original(self, amount):
         """The sale receipt a refund order returns against, and a problem."""
