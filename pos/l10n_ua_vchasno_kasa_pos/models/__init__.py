@@ -11,3 +11,4 @@ from . import pos_session
 from . import res_config_settings
 from . import res_partner
 from . import vchasno_pos_demo
+from . import vchasno_reconciliation

@@ -9,7 +9,7 @@ import psycopg2
 
 from odoo import fields
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import VchasnoPosCommon
 
@@ -167,6 +167,47 @@ class TestPosFlows(VchasnoPosCommon):
                 # sudo: as the bridge creates receipts (code only), to hit the index.
                 self.env["vchasno.receipt"].sudo().create(vals)
 
+    def test_twin_check_uses_the_indexes(self):
+        # The twin check runs on every paid order: with the receipts of
+        # years in the table it must find a twin through the unique
+        # indexes, never by reading the whole table. Sequential scans are
+        # made very costly, so the plan shows a scan only when no index can
+        # answer the query (Odoo's own "!=" domain adds "OR state IS NULL",
+        # which no partial index matches).
+        session = self.open_session()
+        order, _data = self.sell(
+            session, [self.line(self.product, 1)], [self.pay(self.cash_method, 120.0)]
+        )
+        cr = self.env.cr
+        queries = []
+        execute = type(cr).execute
+
+        def record(cursor, query, params=None, log_exceptions=True):
+            queries.append((query, params))
+            return execute(cursor, query, params, log_exceptions)
+
+        self.env.flush_all()
+        with patch.object(type(cr), "execute", record):
+            twin = order._vchasno_twin_receipts()
+        self.assertEqual(twin, self.receipt_of(order))
+        receipt_queries = [q for q in queries if "vchasno_receipt" in str(q[0])]
+        self.assertEqual(len(receipt_queries), 1, queries)
+        query, params = receipt_queries[0]
+        if isinstance(query, SQL):
+            query, params = query.code, query.params
+        cr.execute("SET LOCAL enable_seqscan = off")
+        cr.execute("EXPLAIN " + query, params)
+        plan = "\n".join(row[0] for row in cr.fetchall())
+        cr.execute("SET LOCAL enable_seqscan = on")
+        self.assertNotIn("Seq Scan", plan)
+        # Walking a whole index (the primary key, for an ORDER BY id) with a
+        # filter is a scan too: both conditions must be index conditions.
+        conditions = "\n".join(
+            line for line in plan.splitlines() if "Index Cond" in line
+        )
+        self.assertIn("pos_order_id", conditions, plan)
+        self.assertIn("pos_order_uuid", conditions, plan)
+
     def test_error_in_our_hook_keeps_the_order(self):
         session = self.open_session()
         with (
@@ -241,6 +282,14 @@ class TestPosFlows(VchasnoPosCommon):
         self.assertTrue(closing)
         self.assertEqual(closing.mapped("state"), ["in_process"] * len(closing))
         self.assertFalse(closing.vchasno_receipt_ids)
+        # The daily reconciliation does not list them as payments without a
+        # receipt: their sales have their receipts, one per order.
+        self.env.flush_all()
+        self.assertFalse(
+            self.env["vchasno.reconciliation"].search(
+                [("payment_id", "in", closing.ids)]
+            )
+        )
         self.send()
         self.assertEqual(len(self.env["vchasno.receipt"].search([])), 2)
         self.assertEqual(len(self.docs()), 2)
