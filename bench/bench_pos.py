@@ -5,6 +5,7 @@ vs on, with the Vchasno emulator at 10 ms and at 2 s.
     python3 bench/bench_pos.py             # 100 orders x 4 pairs per latency
     python3 bench/bench_pos.py --quick     # 20 orders x 2 pairs (smoke run)
     python3 bench/bench_pos.py --only queries   # queries added per sync
+    python3 bench/bench_pos.py --only profile   # the addon's share of a sync
 
 What is measured, the target (issue 14: on/off <= 1.10 at both latencies)
 and the checks (no document during the syncs, then one per tag after a
@@ -29,6 +30,7 @@ LATENCIES = (10, 2000)
 DRAIN_MS = 10
 TARGET = 1.10
 SIZES = {"orders": (100, 20), "pairs": (4, 2), "warmup": (10, 5)}
+BLOCK = 10  # orders per block of one mode (child_sync)
 
 
 class PosBench(bo.Bench):
@@ -66,7 +68,7 @@ class PosBench(bo.Bench):
         self.results["machine"] = bo.machine_info(setup)
         self.results["setup"] = setup
         self.results["tree"] = bo.git_state()
-        only = set(self.args.only or ("sync", "queries"))
+        only = set(self.args.only or ("sync", "queries", "profile"))
         if "queries" in only:
             self.emu_reset(DRAIN_MS)
             res = self.child("queries", orders=11)
@@ -76,6 +78,19 @@ class PosBench(bo.Bench):
                 res["off_median"], res["on_median"], res["added"],
             )  # fmt: skip
             self.results["queries"]["drain"] = self.verify_drain(res["queued"])
+            self.save()
+        if "profile" in only:
+            self.emu_reset(DRAIN_MS)
+            res = self.child("profile", orders=self.size("orders"))
+            self.results["profile"] = res
+            log(
+                "addon's own share of %d syncs: %.1f %% of %d samples (%.1f ms "
+                "per order); top: %s",
+                res["orders"], 100 * res["own_share"], res["samples"],
+                res["own_ms_per_order"],
+                ", ".join("%s %.1f %%" % (n, 100 * s) for n, s in res["own_by_entry"]),
+            )  # fmt: skip
+            self.results["profile"]["drain"] = self.verify_drain(res["queued"])
             self.save()
         if "sync" not in only:
             return
@@ -137,6 +152,13 @@ class PosBench(bo.Bench):
                 % (q["off_median"], q["on_median"], q["added"],
                    "\n  ".join(q["added_queries"]))
             )  # fmt: skip
+        p = self.results.get("profile")
+        if p:
+            lines.append(
+                "addon's own share of %d syncs: %.1f %% (%.1f ms per order); %s"
+                % (p["orders"], 100 * p["own_share"], p["own_ms_per_order"],
+                   ", ".join("%s %.1f %%" % (n, 100 * s) for n, s in p["own_by_entry"]))
+            )  # fmt: skip
         for latency, res in self.results.get("sync", {}).items():
             lines.append(
                 "%s ms: %d orders, off %.2f s / on %.2f s (medians); on/off %.3f "
@@ -165,7 +187,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
     parser.add_argument(
-        "--only", nargs="+", choices=("queries", "sync"), help="only these measures"
+        "--only",
+        nargs="+",
+        choices=("queries", "sync", "profile"),
+        help="only these measures",
     )
     return bo.run_bench(PosBench(parser.parse_args()))
 
@@ -192,6 +217,7 @@ def child_main(spec):
         "pos_setup": child_pos_setup,
         "sync": child_sync,
         "queries": child_queries,
+        "profile": child_profile,
         "drain_pos": child_drain,
     }
     with registry.cursor() as cr:
@@ -281,6 +307,7 @@ def _order(session, product, method, uid, seq):
 
 
 def child_sync(cr, spec):
+    """Pairs of N orders off and N on, in interleaved blocks (see below)."""
     env, config, product = _sync_env(cr)
     company = config.company_id
     Receipt = env["vchasno.receipt"].sudo()
@@ -311,23 +338,33 @@ def child_sync(cr, spec):
         return elapsed, cpu, queued
 
     n, total = spec["orders"], 0
+    block = min(BLOCK, n)
     note("warm-up: %d orders off, %d on" % (spec["warmup"], spec["warmup"]))
     one_run("off", spec["warmup"])
     total += one_run("on", spec["warmup"])[2]
-    out = {"orders": n, "pairs": []}
+    out = {"orders": n, "block": block, "pairs": []}
     for index in range(spec["pairs"]):
-        order = ("off", "on") if index % 2 == 0 else ("on", "off")
-        pair = {"first": order[0]}
-        for mode in order:
-            elapsed, cpu, queued = one_run(mode, n)
-            pair.update({mode + "_s": elapsed, mode + "_cpu_s": cpu})
-            total += queued
+        # A pair is N orders off and N on, in blocks of BLOCK orders in the
+        # order ABBA ABBA... (A = the pair's first mode, alternating from
+        # pair to pair): the sync slows down as the session fills and as
+        # other work on the machine comes and goes, and interleaving cancels
+        # that drift, which two runs of N orders back to back do not.
+        first = "off" if index % 2 == 0 else "on"
+        second = "on" if first == "off" else "off"
+        pair = {"first": first, "off_s": 0.0, "on_s": 0.0}
+        pair.update(off_cpu_s=0.0, on_cpu_s=0.0)
+        for step in range(n // block):
+            for mode in (first, second) if step % 2 == 0 else (second, first):
+                elapsed, cpu, queued = one_run(mode, block)
+                pair[mode + "_s"] += elapsed
+                pair[mode + "_cpu_s"] += cpu
+                total += queued
         out["pairs"].append(pair)
         note(
             "pair %d (%s first): off %.2f s, on %.2f s, ratio %.3f"
             % (
                 index + 1,
-                order[0],
+                first,
                 pair["off_s"],
                 pair["on_s"],
                 pair["on_s"] / pair["off_s"],
@@ -352,9 +389,18 @@ def _sync_env(cr):
         "UPDATE vchasno_receipt SET state = 'cancelled' "
         "WHERE state IN ('to_send', 'sending', 'unknown')"
     )
-    if not config.current_session_id:
-        config.open_ui()
-        config.current_session_id.set_opening_control(0, None)
+    # A session of the day, not of every run since the database was made:
+    # Odoo's sync slows down as its session fills (thousands of orders
+    # here). The previous run's session is marked closed without its
+    # closing entries (bench data, never reported on), and a new one opens.
+    cr.execute(
+        "UPDATE pos_session SET state = 'closed', stop_at = now() "
+        "WHERE config_id = %s AND state != 'closed'",
+        [config.id],
+    )
+    env.invalidate_all()
+    config.open_ui()
+    config.current_session_id.set_opening_control(0, None)
     # The bench measures real transactions, one per RPC.
     cr.commit()
     return env, config, product
@@ -395,6 +441,47 @@ def child_queries(cr, spec):
         "added_queries": sorted(added.elements()),
         "queued": queued,
     }
+
+
+def child_profile(cr, spec):
+    """Stack samples of N syncs with the integration on: the addon's share.
+
+    ``stack_sampler.addon_share`` says what counts (the addon's frames and
+    what they call, not the core methods they extend through ``super()``).
+    The addon's time per order is that share of the sampled wall time.
+    """
+    import stack_sampler  # noqa: PLC0415 - bench/ is the script's folder
+
+    env, config, product = _sync_env(cr)
+    session, method = config.current_session_id, config.payment_method_ids[:1]
+    config.company_id.sudo().vchasno_enabled = True
+    # The bench measures real transactions, one per RPC.
+    cr.commit()
+    seq = iter(range(2 * 10**6, 3 * 10**6))
+    orders = [
+        _order(session, product, method, env.uid, next(seq))
+        for _i in range(spec["orders"] + 10)
+    ]
+    for data in orders[:10]:  # warm-up
+        env["pos.order"].sync_from_ui([data])
+        # Each sync is one RPC, committed as the request is.
+        cr.commit()
+    env.invalidate_all()
+    with stack_sampler.Sampler() as sampler:
+        started = time.perf_counter()
+        for data in orders[10:]:
+            env["pos.order"].sync_from_ui([data])
+            # Each sync is one RPC, committed as the request is.
+            cr.commit()
+        elapsed = time.perf_counter() - started
+    share = stack_sampler.addon_share(sampler.stacks, bo.ROOT)
+    share.update(
+        orders=spec["orders"],
+        wall_s=elapsed,
+        own_ms_per_order=1000 * share["own_share"] * elapsed / spec["orders"],
+        queued=len(orders),
+    )
+    return share
 
 
 def child_drain(cr, spec):

@@ -416,6 +416,9 @@ def _hook_queries(env, cr, company, bank, partner, set_integration, count=21):
     }
 
 
+UUID_RE = r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
+
+
 def _capture_queries(func):
     """The SQL statements ``func`` runs (numbers blanked), via sql_db's log."""
     import logging  # noqa: PLC0415
@@ -428,7 +431,10 @@ def _capture_queries(func):
             message = record.getMessage()
             if "query: " in message:
                 text = " ".join(message.split("query: ", 1)[1].split())
-                text = re.sub(r'"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"', "X", text)
+                # Savepoint names ("<uuid>") and UUID values ('<uuid>'): a
+                # query that differs only by them is the same query.
+                text = re.sub(r'"%s"' % UUID_RE, "X", text)
+                text = re.sub(r"'%s'" % UUID_RE, "'U'", text)
                 queries.append(re.sub(r"\b\d+\b", "N", text)[:200])
 
     logger = logging.getLogger("odoo.sql_db")
