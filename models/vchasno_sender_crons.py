@@ -25,9 +25,11 @@ renamed with it, deleted with it.
 """
 
 import logging
+import os
 from datetime import timedelta
 
 from odoo import _, api, fields, models
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -207,20 +209,39 @@ class VchasnoReceipt(models.Model):
         ends, only the triggers that were due when it started: Odoo's DELETE
         uses ``now()`` of the job's lock transaction).
 
-        :param coalesce: look for a due trigger first (one indexed query);
-            without it, this is ``cron._trigger(at)``
+        :param coalesce: look for a due trigger and add this one in a single
+            statement (below); without it, this is ``cron._trigger(at)``
         """
-        if at is None and coalesce:
-            now = fields.Datetime.now()
-            # sudo: as in _trigger_sender (cron triggers are admin records).
-            due = (
-                self.env["ir.cron.trigger"]
-                # sudo: cron triggers are admin records; only counted here.
-                .sudo()
-                .search_count(
-                    [("cron_id", "=", cron.id), ("call_at", "<=", now)], limit=1
-                )
+        if at is not None or not coalesce:
+            cron._trigger(at)
+            return
+        now = fields.Datetime.now()
+        # One statement, for every Point of Sale order: the ORM's way (count
+        # the due triggers, read the cron, create the trigger) cost about
+        # 3 ms of a 200 ms sync. It writes what ir.cron._trigger_list writes:
+        # a trigger row, and a NOTIFY after the commit for an immediate one.
+        # It does not skip the cron of a register a person archived: the
+        # cron threads ignore the triggers of archived crons.
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO ir_cron_trigger
+                       (cron_id, call_at, create_uid, create_date,
+                        write_uid, write_date)
+                SELECT %(cron)s,
+                       CASE WHEN EXISTS (SELECT 1 FROM ir_cron_trigger
+                                          WHERE cron_id = %(cron)s
+                                            AND call_at <= %(now)s)
+                            THEN %(later)s ELSE %(now)s END,
+                       %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
+                RETURNING call_at <= %(now)s
+                """,
+                cron=cron.id,
+                now=now,
+                later=now + timedelta(seconds=1),
+                uid=self.env.uid,
             )
-            if due:
-                at = now + timedelta(seconds=1)
-        cron._trigger(at)
+        )
+        if self.env.cr.fetchone()[0] or os.getenv("ODOO_NOTIFY_CRON_CHANGES"):
+            self.env.cr.postcommit.add(cron._notifydb)

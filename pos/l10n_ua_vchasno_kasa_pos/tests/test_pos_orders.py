@@ -106,6 +106,10 @@ class TestPosOrders(VchasnoPosCommon):
         )
         updates = [q for q in logs.output if 'UPDATE "vchasno_receipt"' in q]
         self.assertEqual(updates, [])
+        # The wake-up is one statement (look for a due trigger and add one,
+        # together): no count first, no read of the cron record.
+        wakeups = [q for q in logs.output if "ir_cron" in q]
+        self.assertEqual(len(wakeups), 1, wakeups)
         receipt = self.receipt_of(order)
         # A sale: sales 120.00, returns 0.00, net 120.00 - 0.00 = 120.00.
         self.assertRecordValues(
