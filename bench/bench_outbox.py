@@ -63,7 +63,7 @@ from bench_common import (  # noqa: F401
     run_bench,
     verdict,
 )
-from bench_posting import _capture_queries, summarize_pairs  # noqa: F401
+from bench_posting import summarize_pairs  # noqa: F401
 
 
 class Bench(

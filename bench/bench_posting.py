@@ -18,6 +18,7 @@ from bench_common import (
     quartiles,
     verdict,
 )
+from query_capture import capture_queries
 
 
 class PostingMeasures:
@@ -398,7 +399,7 @@ def _hook_queries(env, cr, company, bank, partner, set_integration, count=21):
             payment.action_post()
             env.flush_all()
             counts[mode].append(cr.sql_log_count - before)
-        texts[mode] = _capture_queries(
+        texts[mode] = capture_queries(
             lambda p=payments[-1]: (p.action_post(), env.flush_all())
         )
         # The bench measures real transactions, as the cron worker runs them.
@@ -414,38 +415,3 @@ def _hook_queries(env, cr, company, bank, partner, set_integration, count=21):
         "added": on - off,
         "added_queries": sorted(added.elements()),
     }
-
-
-UUID_RE = r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
-
-
-def _capture_queries(func):
-    """The SQL statements ``func`` runs (numbers blanked), via sql_db's log."""
-    import logging  # noqa: PLC0415
-    import re  # noqa: PLC0415
-
-    queries = []
-
-    class Capture(logging.Handler):
-        def emit(self, record):
-            message = record.getMessage()
-            if "query: " in message:
-                text = " ".join(message.split("query: ", 1)[1].split())
-                # Savepoint names ("<uuid>") and UUID values ('<uuid>'): a
-                # query that differs only by them is the same query.
-                text = re.sub(r'"%s"' % UUID_RE, "X", text)
-                text = re.sub(r"'%s'" % UUID_RE, "'U'", text)
-                queries.append(re.sub(r"\b\d+\b", "N", text)[:200])
-
-    logger = logging.getLogger("odoo.sql_db")
-    handler, level, propagate = Capture(), logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    try:
-        func()
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
-        logger.propagate = propagate
-    return queries
