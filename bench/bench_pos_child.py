@@ -116,10 +116,7 @@ def child_sync(cr, spec):
             _order(session, product, method, env.uid, next(seq)) for _i in range(count)
         ]
         cpu, started = time.process_time(), time.perf_counter()
-        for data in orders:
-            env["pos.order"].sync_from_ui([data])
-            # Each sync is one RPC, committed as the request is.
-            cr.commit()
+        _sync_each(env, orders)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         queued = Receipt.search_count([]) - before
         if queued != (count if mode == "on" else 0):
@@ -166,6 +163,14 @@ def child_sync(cr, spec):
     cr.commit()
     out["queued"] = total
     return out
+
+
+def _sync_each(env, orders):
+    """Sync the orders one by one, as the Point of Sale sends paid orders."""
+    for data in orders:
+        env["pos.order"].sync_from_ui([data])
+        # Each sync is one RPC, committed as the request is.
+        env.cr.commit()
 
 
 def _sync_env(cr):
@@ -253,17 +258,11 @@ def child_profile(cr, spec):
         _order(session, product, method, env.uid, next(seq))
         for _i in range(spec["orders"] + 10)
     ]
-    for data in orders[:10]:  # warm-up
-        env["pos.order"].sync_from_ui([data])
-        # Each sync is one RPC, committed as the request is.
-        cr.commit()
+    _sync_each(env, orders[:10])  # warm-up
     env.invalidate_all()
     with stack_sampler.Sampler() as sampler:
         started = time.perf_counter()
-        for data in orders[10:]:
-            env["pos.order"].sync_from_ui([data])
-            # Each sync is one RPC, committed as the request is.
-            cr.commit()
+        _sync_each(env, orders[10:])
         elapsed = time.perf_counter() - started
     share = stack_sampler.addon_share(sampler.stacks, bo.ROOT)
     share.update(

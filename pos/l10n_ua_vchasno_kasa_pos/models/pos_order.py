@@ -59,11 +59,9 @@ class PosOrder(models.Model):
 
     def _vchasno_enqueue_safely(self):
         """Queue the receipts of these paid orders; never raise (see above)."""
-        for order in self:
-            if not order._vchasno_config_fiscalizes():
-                # No savepoint (it flushes the whole transaction) for a
-                # Point of Sale that does not fiscalize: nothing to undo.
-                continue
+        # No savepoint (it flushes the whole transaction) for a Point of Sale
+        # that does not fiscalize: nothing to undo.
+        for order in self.filtered(lambda o: o._vchasno_config_fiscalizes()):
             try:
                 with self.env.cr.savepoint():
                     if order._vchasno_should_fiscalize():
@@ -77,10 +75,11 @@ class PosOrder(models.Model):
                 order._vchasno_enqueue_failed(err)
 
     def _vchasno_should_fiscalize(self):
-        """Whether this paid order gets a receipt now (a note says why not)."""
+        """Whether this paid order gets a receipt now (a note says why not).
+
+        Its Point of Sale fiscalizes: ``_vchasno_enqueue_safely`` checked.
+        """
         self.ensure_one()
-        if not self._vchasno_config_fiscalizes():
-            return False
         if self.state not in ("paid", "done", "invoiced"):
             return False
         twin = self._vchasno_twin_receipts()

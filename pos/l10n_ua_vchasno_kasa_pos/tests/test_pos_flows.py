@@ -167,6 +167,27 @@ class TestPosFlows(VchasnoPosCommon):
                 # sudo: as the bridge creates receipts (code only), to hit the index.
                 self.env["vchasno.receipt"].sudo().create(vals)
 
+    def test_pos_that_does_not_fiscalize_queues_nothing(self):
+        # Integration off for the company, or a Point of Sale without a
+        # register: the order is paid as in Odoo, no receipt, no note.
+        session = self.open_session()
+        self.company.vchasno_enabled = False
+        order, _data = self.sell(
+            session, [self.line(self.product, 1)], [self.pay(self.cash_method, 120.0)]
+        )
+        self.assertEqual(order.state, "paid")
+        self.assertFalse(self.receipt_of(order))
+        self.company.vchasno_enabled = True
+        session.config_id.vchasno_register_id = False
+        order, _data = self.sell(
+            session, [self.line(self.product, 1)], [self.pay(self.cash_method, 120.0)]
+        )
+        self.assertEqual(order.state, "paid")
+        self.assertFalse(self.receipt_of(order))
+        self.assertFalse(self.env["vchasno.receipt"].search([]))
+        self.send()
+        self.assertEqual(self.docs(), [])
+
     def test_twin_check_uses_the_indexes(self):
         # The twin check runs on every paid order: with the receipts of
         # years in the table it must find a twin through the unique
